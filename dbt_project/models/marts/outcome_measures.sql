@@ -1,0 +1,169 @@
+-- The long table of every outcome measure: one row per measure, area (each borough and the
+-- bi-borough), period, statistic and breakdown. Values are unrounded here; rounding happens at
+-- publication. Bi-borough figures pool numerators and denominators; they are never an average
+-- of the two boroughs' percentages.
+{%- set measure_models = [
+    'msr_p3_referrals',
+    'msr_p3_rereferrals',
+    'msr_p3_s47_enquiries',
+    'msr_p3_icpc_timeliness',
+    'msr_p3_children_in_need',
+    'msr_p3_cp_plans',
+    'msr_p3_looked_after',
+    'msr_p3_cla_stability_long',
+] %}
+
+with computed as (
+    {{ union_measures(measure_models) }}
+),
+
+boroughs as (
+    select * from {{ ref('boroughs') }}
+),
+
+periods as (
+    select * from {{ ref('int_reporting_periods') }}
+),
+
+extract as (
+    select extract_date from {{ ref('int_extract_dates') }} where source_system = 'mosaic'
+),
+
+by_borough as (
+    select
+        computed.measure_id,
+        boroughs.ons_code as area_code,
+        boroughs.area_name,
+        computed.period_id,
+        computed.statistic,
+        computed.breakdown,
+        computed.breakdown_value,
+        computed.numerator,
+        computed.denominator,
+        computed.unit
+    from computed
+    inner join boroughs
+        on computed.la_code = boroughs.la_code
+),
+
+members as (
+    select combined_area_code, count(*) as member_count
+    from boroughs
+    group by combined_area_code
+),
+
+combined as (
+    -- Pool the member authorities; only when every member has the figure.
+    select
+        computed.measure_id,
+        boroughs.combined_area_code as area_code,
+        max(boroughs.combined_area_name) as area_name,
+        computed.period_id,
+        computed.statistic,
+        computed.breakdown,
+        computed.breakdown_value,
+        sum(computed.numerator) as numerator,
+        case when count(computed.denominator) = count(*) then sum(computed.denominator) end as denominator,
+        computed.unit
+    from computed
+    inner join boroughs
+        on computed.la_code = boroughs.la_code
+    inner join members
+        on boroughs.combined_area_code = members.combined_area_code
+    group by
+        computed.measure_id, boroughs.combined_area_code, computed.period_id, computed.statistic,
+        computed.breakdown, computed.breakdown_value, computed.unit
+    having count(distinct computed.la_code) = max(members.member_count)
+),
+
+computed_rows as (
+    select
+        rows.measure_id,
+        rows.area_code,
+        rows.area_name,
+        periods.period_type,
+        periods.period_start,
+        periods.period_end,
+        periods.period_label,
+        rows.statistic,
+        rows.breakdown,
+        rows.breakdown_value,
+        rows.numerator,
+        rows.denominator,
+        case
+            when rows.unit = 'count' then rows.numerator
+            else rows.numerator * {{ unit_scale('rows.unit') }} / nullif(rows.denominator, 0)
+        end as value,
+        rows.unit,
+        'computed' as value_source,
+        extract.extract_date
+    from (
+        select * from by_borough
+        union all
+        select * from combined
+    ) as rows
+    inner join periods
+        on rows.period_id = periods.period_id
+    cross join extract
+),
+
+manual_rows as (
+    select
+        manual.measure_id,
+        manual.area_code,
+        coalesce(boroughs.area_name, combined.combined_area_name) as area_name,
+        manual.period_type,
+        manual.period_start,
+        manual.period_end,
+        manual.period_label,
+        manual.statistic,
+        manual.breakdown,
+        manual.breakdown_value,
+        manual.numerator,
+        manual.denominator,
+        manual.value,
+        manual.unit,
+        'manual' as value_source,
+        manual.extract_date
+    from {{ ref('stg_manual__measures') }} as manual
+    left join boroughs
+        on manual.area_code = boroughs.ons_code
+    left join (select distinct combined_area_code, combined_area_name from boroughs) as combined
+        on manual.area_code = combined.combined_area_code
+),
+
+all_rows as (
+    select * from computed_rows
+    union all
+    select * from manual_rows
+)
+
+select
+    all_rows.measure_id,
+    substr(all_rows.measure_id, 1, {{ dbt.position("'_'", 'all_rows.measure_id') }} - 1) as priority,
+    all_rows.area_code,
+    all_rows.area_name,
+    all_rows.period_type,
+    all_rows.period_start,
+    all_rows.period_end,
+    all_rows.period_label,
+    all_rows.statistic,
+    all_rows.breakdown,
+    all_rows.breakdown_value,
+    all_rows.numerator,
+    all_rows.denominator,
+    all_rows.value,
+    all_rows.unit,
+    lag(all_rows.value) over (
+        partition by all_rows.measure_id, all_rows.area_code, all_rows.period_type, all_rows.statistic,
+            all_rows.breakdown, all_rows.breakdown_value
+        order by all_rows.period_end
+    ) as previous_value,
+    lag(all_rows.period_label) over (
+        partition by all_rows.measure_id, all_rows.area_code, all_rows.period_type, all_rows.statistic,
+            all_rows.breakdown, all_rows.breakdown_value
+        order by all_rows.period_end
+    ) as previous_period_label,
+    all_rows.value_source,
+    all_rows.extract_date
+from all_rows

@@ -1,0 +1,66 @@
+"""dbt models as Dagster assets: one asset per model, dbt tests as asset checks.
+
+Keys follow the layer: staging/<model>, intermediate/<model>, marts/<model>, measures/<model>,
+reference/<seed>; dbt sources map to raw/<source>/<table>, the keys of the ingest assets, so the
+graph is continuous. The whole project builds in one `dbt build` step (one process, one
+DuckDB connection), which is much cheaper than a step per model.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster import AssetExecutionContext
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from pipelines.resources import WarehouseResource
+from pipelines.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR
+
+OWNER = "team:data-engineering"
+LAYERS = ("staging", "intermediate", "measures", "marts", "published")
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROFILES_DIR)
+
+
+def ensure_manifest() -> None:
+    """A fresh clone has no manifest: parse once so the definitions can load."""
+    if not dbt_project.manifest_path.exists():
+        dbt_project.preparer.prepare(dbt_project)
+
+
+def _layer(props: Mapping[str, Any]) -> str:
+    if props["resource_type"] == "seed":
+        return "reference"
+    fqn = props.get("fqn", [])
+    for layer in reversed(LAYERS):
+        if layer in fqn:
+            return layer
+    return "marts"
+
+
+class OutcomesDbtTranslator(DagsterDbtTranslator):
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey(["raw", dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        return dg.AssetKey([_layer(dbt_resource_props), dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        layer = _layer(dbt_resource_props)
+        return "marts" if layer == "measures" else layer
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]):
+        return [OWNER]
+
+
+ensure_manifest()
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=OutcomesDbtTranslator(),
+    op_tags={"outcomes/writer": "build_db"},
+)
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    with warehouse.dbt_environment():
+        yield from dbt.cli(["build"], context=context).stream()

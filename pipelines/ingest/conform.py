@@ -1,0 +1,143 @@
+"""Compile a table contract into DuckDB SQL that conforms text values to types and code sets.
+
+Every delivered value arrives as text. For each contract column this module writes a SQL
+expression for the conformed value and a reason expression that is non-null when a non-blank
+value failed to conform. Ingest then blanks the value and logs the reason (or quarantines the
+row when the column is mandatory). Everything runs as set-based SQL: no per-row Python, which is
+what keeps national-volume ingest near the raw-read floor.
+"""
+
+from __future__ import annotations
+
+from pipelines.contracts.model import CodeSet, Column
+
+# Date formats seen in council exports, tried in order (UK day-first before anything else).
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d-%b-%Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%Y%m%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+)
+TRUE_WORDS = ("Y", "YES", "TRUE", "T", "1")
+FALSE_WORDS = ("N", "NO", "FALSE", "F", "0")
+
+SQL_TYPES = {
+    "id": "VARCHAR",
+    "text": "VARCHAR",
+    "code": "VARCHAR",
+    "date": "DATE",
+    "datetime": "TIMESTAMP",
+    "integer": "BIGINT",
+    "decimal": "DOUBLE",
+    "boolean": "BOOLEAN",
+}
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _sql_list(values) -> str:
+    return "[" + ", ".join(sql_literal(v) for v in values) + "]"
+
+
+def blank_to_null(expr: str) -> str:
+    # Excel and Mosaic reports write "NULL", "N/A" or a lone "-" for nothing.
+    return f"nullif(nullif(nullif(nullif(trim({expr}), ''), 'NULL'), 'N/A'), '-')"
+
+
+def _parsed_timestamp(v: str) -> str:
+    excel_serial = (
+        f"case when regexp_full_match({v}, '[0-9]{{5}}(\\.0+)?') "
+        f"then cast(date '1899-12-30' + cast(cast({v} as double) as integer) as timestamp) end"
+    )
+    return f"coalesce(try_strptime({v}, {_sql_list(DATE_FORMATS)}), {excel_serial})"
+
+
+def _number(v: str) -> str:
+    # Thousands separators, pound signs and stray spaces are formatting, not data.
+    return f"regexp_replace({v}, '[,£\\s]', '', 'g')"
+
+
+def conformed_expr(col: Column, v: str, codeset: CodeSet | None, year: int, extract_date_sql: str) -> tuple[str, str]:
+    """Return (value_sql, failure_reason_sql) for column `col` whose cleaned text is `v`.
+
+    `v` is already blank-to-null; the reason expression is NULL when the value is fine or blank.
+    """
+    if col.type in ("id", "text"):
+        value = v
+        reason = "NULL"
+        if col.type == "id":
+            # Leading zeros are significant in ids; Excel sometimes appends ".0" to numbers.
+            value = f"regexp_replace({v}, '\\.0$', '')"
+        if col.pattern:
+            ok = f"regexp_full_match({value}, {sql_literal(col.pattern.strip('^$'))})"
+            reason = f"case when {v} is not null and not {ok} then {sql_literal('does not match pattern ' + col.pattern)} end"
+            value = f"case when {ok} then {value} end"
+        return value, reason
+    if col.type == "code":
+        assert codeset is not None
+        mapping = codeset.input_map(year)
+        whens = " ".join(f"when {sql_literal(k)} then {sql_literal(c)}" for k, c in mapping.items())
+        lookup = f"(case upper(regexp_replace({v}, '\\.0$', '')) {whens} end)"
+        reason = (
+            f"case when {v} is not null and {lookup} is null then "
+            f"{sql_literal(f'not a {codeset.name} code valid in collection year {year}')} end"
+        )
+        return lookup, reason
+    if col.type in ("date", "datetime"):
+        ts = _parsed_timestamp(v)
+        value = f"cast({ts} as date)" if col.type == "date" else ts
+        reason = f"case when {v} is not null and {ts} is null then 'not a recognised date' "
+        if col.not_future:
+            reason += f"when cast({ts} as date) > {extract_date_sql} then 'date after the extract date' "
+            value = f"case when cast({ts} as date) <= {extract_date_sql} then {value} end"
+        reason += "end"
+        return value, reason
+    if col.type == "integer":
+        cleaned = _number(v)
+        value = f"try_cast(try_cast({cleaned} as double) as bigint)"
+        reason = (
+            f"case when {v} is not null and ({value} is null or try_cast({cleaned} as double) <> {value}) "
+            "then 'not a whole number' end"
+        )
+        value = f"case when try_cast({cleaned} as double) = {value} then {value} end"
+        return value, reason
+    if col.type == "decimal":
+        value = f"try_cast({_number(v)} as double)"
+        return value, f"case when {v} is not null and {value} is null then 'not a number' end"
+    if col.type == "boolean":
+        value = (
+            f"case when upper({v}) in ({', '.join(map(sql_literal, TRUE_WORDS))}) then true "
+            f"when upper({v}) in ({', '.join(map(sql_literal, FALSE_WORDS))}) then false end"
+        )
+        return value, f"case when {v} is not null and {value} is null then 'not a yes/no value' end"
+    raise ValueError(f"unknown column type {col.type}")
+
+
+def privacy_expr(col: Column, value_sql: str) -> tuple[str, str]:
+    """Apply the column's privacy treatment to a conformed value. Returns (value_sql, reason_sql)."""
+    if col.privacy == "person_id":
+        return f"pseudonymise({sql_literal(col.namespace or '')}, {value_sql})", "NULL"
+    if col.privacy == "postcode":
+        compact = f"upper(regexp_replace({value_sql}, '\\s', '', 'g'))"
+        valid = f"regexp_full_match({compact}, '[A-Z]{{1,2}}[0-9][A-Z0-9]?[0-9][A-Z]{{2}}')"
+        sector = f"substr({compact}, 1, length({compact}) - 3) || ' ' || substr({compact}, length({compact}) - 2, 1)"
+        return (
+            f"case when {valid} then {sector} end",
+            f"case when {value_sql} is not null and not {valid} then 'not a valid UK postcode' end",
+        )
+    return value_sql, "NULL"

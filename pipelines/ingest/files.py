@@ -1,0 +1,137 @@
+"""Looking at a delivered file before DuckDB reads it: checksum, encoding, delimiter, header row.
+
+Councils' extracts come out of Mosaic reports, Excel "Save as CSV" and SQL Server exports. The
+same table can arrive as UTF-8, UTF-8 with a byte-order mark, or Windows-1252, with blank or
+title rows above the header, and with `,` `;` `|` or tab delimiters. Only the first block of the
+file is inspected here; DuckDB reads the rest. A file whose body turns out not to be UTF-8 is
+transcoded into the work folder (never in place: raw files are kept unchanged).
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines.ingest.errors import IngestError
+
+SNIFF_BYTES = 256 * 1024
+MAX_HEADER_SEARCH_LINES = 50
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def sha256_of(path: Path, chunk: int = 4 * 1024 * 1024) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def normalise_header(name: str) -> str:
+    """`Person ID ` -> `person_id`; how delivered headers are matched to contract columns."""
+    name = name.strip().strip('"').strip().lower()
+    name = re.sub(r"[^0-9a-z]+", "_", name)
+    return name.strip("_")
+
+
+@dataclass(frozen=True)
+class FilePlan:
+    path: Path
+    encoding: str  # "utf-8", "utf-8-sig", "cp1252" or "utf-16"
+    delimiter: str
+    header_line: int  # 1-based physical line of the header row
+    header: tuple[str, ...]  # header cells as delivered
+
+    @property
+    def needs_transcoding(self) -> bool:
+        return self.encoding in ("cp1252", "utf-16")
+
+
+def _decode_sample(sample: bytes, path: Path) -> tuple[str, str]:
+    if sample.startswith(codecs.BOM_UTF16_LE) or sample.startswith(codecs.BOM_UTF16_BE):
+        return sample.decode("utf-16", errors="replace"), "utf-16"
+    if sample.startswith(codecs.BOM_UTF8):
+        return sample[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    try:
+        # A multi-byte character may be cut at the end of the sample; ignore only that.
+        return codecs.getincrementaldecoder("utf-8")("strict").decode(sample, final=False), "utf-8"
+    except UnicodeDecodeError:
+        return sample.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _split_cells(line: str, delimiter: str) -> list[str]:
+    import csv
+
+    return next(csv.reader([line], delimiter=delimiter), [])
+
+
+def plan_file(path: Path, expected_columns: list[set[str]]) -> FilePlan:
+    """Find encoding, delimiter and header row.
+
+    `expected_columns` holds, for each contract column, the normalised names it may carry (its
+    name and aliases). The header is the first row in which at least half the columns appear.
+    """
+    if not path.exists():
+        raise IngestError(path, "The file does not exist.", "Check the extract folder and the file name pattern in the contract.")
+    if path.stat().st_size == 0:
+        raise IngestError(path, "The file is empty (0 bytes).", "Re-run the export from the source system; an empty table still needs its header row.")
+    with path.open("rb") as fh:
+        sample = fh.read(SNIFF_BYTES)
+    if b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise IngestError(path, "The file contains NUL bytes and is not a text CSV (perhaps an .xlsx renamed to .csv).", "Save the sheet as CSV (UTF-8) and deliver it again.")
+    text, encoding = _decode_sample(sample, path)
+    lines = text.splitlines()
+    best: tuple[int, int, str, list[str]] | None = None  # (matches, line_no, delimiter, cells)
+    for idx, line in enumerate(lines[:MAX_HEADER_SEARCH_LINES]):
+        if not line.strip(" ,;|\t\"'"):
+            continue  # blank or separator-only rows above the header
+        for delim in DELIMITERS:
+            if delim not in line and len(expected_columns) > 1:
+                continue
+            cells = _split_cells(line, delim)
+            names = {normalise_header(c) for c in cells}
+            matches = sum(1 for options in expected_columns if names & options)
+            if best is None or matches > best[0]:
+                best = (matches, idx + 1, delim, cells)
+        if best and best[0] >= max(1, len(expected_columns) // 2):
+            break
+    if best is None or best[0] < max(1, len(expected_columns) // 2):
+        shown = ", ".join(sorted(min(options) for options in expected_columns)[:6])
+        raise IngestError(
+            path,
+            f"No header row found in the first {MAX_HEADER_SEARCH_LINES} lines: no row holds at least half of the contract's column names (expected names like {shown}).",
+            "Check that this is the right table and that the export includes column headers.",
+        )
+    _, line_no, delim, cells = best
+    return FilePlan(path=path, encoding=encoding, delimiter=delim, header_line=line_no, header=tuple(c.strip() for c in cells))
+
+
+def transcode_to_utf8(plan: FilePlan, work_dir: Path) -> Path:
+    """Write a UTF-8 copy of a Windows-1252 or UTF-16 file into the work folder and return it.
+
+    Windows-1252 leaves five byte values undefined; those decode as Latin-1 so nothing is lost.
+    """
+    work_dir.mkdir(parents=True, exist_ok=True)
+    target = work_dir / f"{plan.path.stem}.{sha256_of(plan.path)[:12]}.utf8.csv"
+    if target.exists():
+        return target
+    source_encoding = "utf-16" if plan.encoding == "utf-16" else "cp1252"
+    errors = "strict" if source_encoding == "utf-16" else "cp1252_to_latin1"
+    tmp = target.with_suffix(".partial")
+    with plan.path.open("r", encoding=source_encoding, errors=errors, newline="") as src, tmp.open("w", encoding="utf-8", newline="") as dst:
+        while block := src.read(1024 * 1024):
+            dst.write(block)
+    tmp.replace(target)
+    return target
+
+
+def _cp1252_to_latin1(exc: UnicodeError):
+    if isinstance(exc, UnicodeDecodeError):
+        return exc.object[exc.start : exc.end].decode("latin-1"), exc.end
+    raise exc
+
+
+codecs.register_error("cp1252_to_latin1", _cp1252_to_latin1)

@@ -1,0 +1,486 @@
+"""Load one delivered file into the build database, conformed to its contract.
+
+For each file:
+  1. checksum it; if this exact file was already loaded for this extract, do nothing;
+  2. find encoding and header row; read every row as text with DuckDB (rows that do not parse
+     as CSV are captured, not lost);
+  3. conform every value to its type and code set (failures are blanked and logged);
+  4. quarantine rows that fail a mandatory rule (required value missing, a row rule, a duplicate
+     primary key), with file, Excel row, column, value and reason;
+  5. pseudonymise person identifiers, reduce postcodes to sectors, drop direct identifiers;
+  6. in one transaction: replace this extract's rows of the table, write the logs, and check the
+     row accounting (rows in = rows staged + rows quarantined), rolling back if it does not hold.
+
+Raw files are never modified: a copy goes to the archive with its sha256.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from pipelines.contracts.model import Column, Contract, TableContract, collection_year_of
+from pipelines.ingest.conform import SQL_TYPES, blank_to_null, conformed_expr, privacy_expr, quote_ident, sql_literal
+from pipelines.ingest.errors import IngestError
+from pipelines.ingest.extracts import Extract
+from pipelines.ingest.files import FilePlan, normalise_header, plan_file, sha256_of, transcode_to_utf8
+
+LINEAGE_COLUMNS = {
+    "_extract_id": "VARCHAR",
+    "_extract_date": "DATE",
+    "_source_file": "VARCHAR",
+    "_source_row": "BIGINT",
+}
+WITHHELD = "[withheld: personal data]"
+MAX_LINE_BYTES = 8 * 1024 * 1024
+
+DQ_DDL = """
+create schema if not exists raw;
+create schema if not exists dq;
+create table if not exists dq.ingest_log (
+    extract_id varchar, extract_date date, source varchar, table_name varchar, file_name varchar,
+    sha256 varchar, encoding varchar, header_row integer, contract_year integer,
+    rows_in bigint, rows_staged bigint, rows_quarantined bigint, values_blanked bigint,
+    unknown_columns varchar[], missing_columns varchar[], synthetic boolean,
+    status varchar, loaded_at timestamp, seconds double
+);
+create table if not exists dq.quarantine (
+    extract_id varchar, extract_date date, source varchar, table_name varchar, file_name varchar,
+    excel_row bigint, column_name varchar, value varchar, rule varchar, reason varchar, logged_at timestamp
+);
+create table if not exists dq.value_issues (
+    extract_id varchar, extract_date date, source varchar, table_name varchar, file_name varchar,
+    excel_row bigint, column_name varchar, value varchar, rule varchar, reason varchar, action varchar, logged_at timestamp
+);
+create table if not exists dq.file_issues (
+    extract_id varchar, extract_date date, source varchar, table_name varchar, file_name varchar,
+    issue varchar, detail varchar, logged_at timestamp
+);
+create table if not exists dq.archive_manifest (
+    source varchar, extract_id varchar, file_name varchar, archived_path varchar, sha256 varchar, bytes bigint, archived_at timestamp
+);
+"""
+
+
+@dataclass
+class LoadResult:
+    source: str
+    table: str
+    extract_id: str
+    file_name: str
+    sha256: str
+    status: str  # loaded | unchanged
+    rows_in: int = 0
+    rows_staged: int = 0
+    rows_quarantined: int = 0
+    values_blanked: int = 0
+    unknown_columns: list[str] = field(default_factory=list)
+    missing_columns: list[str] = field(default_factory=list)
+    encoding: str = ""
+    header_row: int = 0
+    contract_year: int = 0
+    seconds: float = 0.0
+
+    def as_metadata(self) -> dict:
+        return asdict(self)
+
+
+def ensure_dq_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(DQ_DDL)
+
+
+def _shown_value(col: Column | None, raw_sql: str) -> str:
+    """Values of personal-data columns never reach the logs, which analysts can read."""
+    if col is None or col.privacy == "none":
+        return f"left({raw_sql}, 200)"
+    return sql_literal(WITHHELD)
+
+
+def _match_columns(plan: FilePlan, columns: tuple[Column, ...]) -> tuple[dict[str, str], list[str], list[str]]:
+    """Map contract column -> delivered (normalised, de-duplicated) header name."""
+    delivered = _unique_names([normalise_header(h) for h in plan.header])
+    by_name: dict[str, str] = {}
+    for col in columns:
+        for candidate in (col.name, *col.aliases):
+            key = normalise_header(candidate)
+            if key in delivered and key not in by_name.values():
+                by_name[col.name] = key
+                break
+    unknown = [h for h in delivered if h not in by_name.values()]
+    missing = [c.name for c in columns if c.name not in by_name]
+    return by_name, unknown, missing
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, name in enumerate(names):
+        name = name or f"column_{i + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}_{seen[name]}"
+        else:
+            seen[name] = 0
+        out.append(name)
+    return out
+
+
+def _archive(path: Path, extract: Extract, archive_dir: Path, digest: str) -> Path:
+    target_dir = archive_dir / extract.source / extract.extract_id
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / path.name
+    if target.exists() and sha256_of(target) == digest:
+        return target
+    tmp = target.with_name(target.name + ".partial")
+    try:
+        os.link(path, tmp)  # cheap at national volume; the raw file itself is never edited
+    except OSError:
+        shutil.copy2(path, tmp)
+    tmp.replace(target)
+    return target
+
+
+def _read_all_text(con, plan: FilePlan, read_path: Path, names: list[str], tag: str) -> None:
+    columns = "{" + ", ".join(f"{sql_literal(n)}: 'VARCHAR'" for n in names) + "}"
+    con.execute(f"drop table if exists landed_{tag}; drop table if exists rej_{tag}; drop table if exists scan_{tag}")
+    con.execute(
+        f"""
+        create temp table landed_{tag} as
+        select * from read_csv({sql_literal(str(read_path))},
+            header = true, skip = {plan.header_line - 1}, delim = {sql_literal(plan.delimiter)},
+            quote = '"', escape = '"', auto_detect = false, columns = {columns},
+            store_rejects = true, rejects_table = 'rej_{tag}', rejects_scan = 'scan_{tag}',
+            max_line_size = {MAX_LINE_BYTES}, strict_mode = true, parallel = true)
+        """
+    )
+
+
+def _excel_row_sql(con, plan: FilePlan, tag: str) -> str:
+    """SQL giving each landed row the row number a person sees when opening the file in Excel.
+
+    Rows DuckDB could not parse are missing from `landed`, so later rows shift; the rejected
+    lines are known, so the shift is added back. (A value with an embedded line break counts as
+    one row in Excel but two lines here; such files are rare and the number is then approximate.)
+    """
+    rejected = con.execute(f"select count(*) from rej_{tag}").fetchall()[0][0]
+    if rejected == 0:
+        return f"rowid + {plan.header_line + 1}"
+    con.execute(
+        f"""
+        create or replace temp table shift_{tag} as
+        select (line - {plan.header_line}) - row_number() over (order by line) as accepted_before,
+               row_number() over (order by line) as rejected_so_far
+        from (select distinct line from rej_{tag})
+        """
+    )
+    return (
+        f"rowid + {plan.header_line + 1} + coalesce((select max(rejected_so_far) from shift_{tag} s "
+        f"where s.accepted_before <= landed_{tag}.rowid), 0)"
+    )
+
+
+def ingest_table_file(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    table: TableContract,
+    extract: Extract,
+    path: Path,
+    *,
+    archive_dir: Path,
+    work_dir: Path,
+    default_la_code: str | None = None,
+) -> LoadResult:
+    started = time.perf_counter()
+    ensure_dq_schema(con)
+    digest = sha256_of(path)
+    already = con.execute(
+        "select count(*) from dq.ingest_log where source = ? and table_name = ? and extract_id = ? and sha256 = ? and status = 'loaded'",
+        [table.source, table.table, extract.extract_id, digest],
+    ).fetchall()[0][0]
+    if already:
+        return LoadResult(table.source, table.table, extract.extract_id, path.name, digest, "unchanged")
+
+    year = collection_year_of(extract.extract_date)
+    columns = table.columns_for(year)
+    expected = [{normalise_header(n) for n in (c.name, *c.aliases)} for c in columns]
+    plan = plan_file(path, expected)
+    delivered_names = _unique_names([normalise_header(h) for h in plan.header])
+    by_name, unknown, missing = _match_columns(plan, columns)
+
+    wide_columns: list[str] = []
+    if table.unpivot:
+        pattern = re.compile(table.unpivot["columns"])
+        wide_columns = [n for n in unknown if pattern.fullmatch(n)]
+        unknown = [n for n in unknown if n not in wide_columns]
+        if not wide_columns:
+            raise IngestError(path, f"No columns match the year pattern {table.unpivot['columns']!r}.", "Deliver the file in the contract's wide layout (one population column per year).")
+
+    la_default = extract.manifest.get("la_code") or default_la_code
+    fatal = [c for c in columns if c.name in missing and c.required and not (c.default_from == "extract.la_code" and la_default)]
+    if fatal:
+        names = ", ".join(c.name for c in fatal)
+        raise IngestError(
+            path,
+            f"Required column(s) missing: {names}. The header row (row {plan.header_line}) has: {', '.join(delivered_names)}.",
+            f"Add the column(s) to the export, or map the council's own header names with `aliases:` in the contract {table.source}/{table.table}.yml.",
+        )
+
+    tag = re.sub(r"\W", "_", f"{table.source}_{table.table}")
+    read_path = transcode_to_utf8(plan, work_dir / "transcoded") if plan.needs_transcoding else path
+    encoding = plan.encoding
+    try:
+        _read_all_text(con, plan, read_path, delivered_names, tag)
+    except duckdb.Error as exc:
+        message = str(exc)
+        if "unicode" in message.lower() and encoding.startswith("utf-8"):
+            # The first block looked like UTF-8 but the body is not: it is Windows-1252.
+            plan = FilePlan(plan.path, "cp1252", plan.delimiter, plan.header_line, plan.header)
+            encoding = "cp1252"
+            read_path = transcode_to_utf8(plan, work_dir / "transcoded")
+            _read_all_text(con, plan, read_path, delivered_names, tag)
+        else:
+            first_line = message.strip().splitlines()[0][:300]
+            raise IngestError(path, f"DuckDB could not read the file as CSV: {first_line}", "Open the file, check it is a CSV export of the right table, and deliver it again.") from exc
+
+    landed = con.execute(f"select count(*) from landed_{tag}").fetchall()[0][0]
+    parser_rejects = con.execute(f"select count(distinct line) from rej_{tag}").fetchall()[0][0]
+    excel_row = _excel_row_sql(con, plan, tag)
+    extract_date_sql = f"date {sql_literal(extract.extract_date.isoformat())}"
+
+    # 1. Clean text and conform each column.
+    select_parts = [f"{excel_row} as _excel_row"]
+    for col in columns:
+        if col.name in by_name:
+            raw = blank_to_null(quote_ident(by_name[col.name]))
+        elif col.default_from == "extract.la_code" and la_default:
+            raw = sql_literal(str(la_default))
+        else:
+            raw = "cast(null as varchar)"
+        select_parts.append(f"{raw} as {quote_ident(col.name + '__raw')}")
+    for name in wide_columns:
+        select_parts.append(f"{blank_to_null(quote_ident(name))} as {quote_ident(name + '__raw')}")
+    con.execute(f"create or replace temp table cleaned_{tag} as select {', '.join(select_parts)} from landed_{tag}")
+
+    conform_parts = ["_excel_row"]
+    reason_cols: list[tuple[Column | None, str]] = []
+    for col in columns:
+        raw = quote_ident(col.name + "__raw")
+        codeset = contract.codesets.get(col.codeset) if col.codeset else None
+        value_sql, reason_sql = conformed_expr(col, raw, codeset, year, extract_date_sql)
+        conform_parts += [raw, f"{value_sql} as {quote_ident(col.name)}", f"{reason_sql} as {quote_ident(col.name + '__why')}"]
+        reason_cols.append((col, col.name))
+    wide_type = (table.unpivot or {}).get("type", "integer")
+    for name in wide_columns:
+        raw = quote_ident(name + "__raw")
+        wide_col = Column(name=name, type=wide_type, description="")
+        value_sql, reason_sql = conformed_expr(wide_col, raw, None, year, extract_date_sql)
+        conform_parts += [raw, f"{value_sql} as {quote_ident(name)}", f"{reason_sql} as {quote_ident(name + '__why')}"]
+        reason_cols.append((wide_col, name))
+    con.execute(f"create or replace temp table conformed_{tag} as select {', '.join(conform_parts)} from cleaned_{tag}")
+
+    # 2. Mandatory rules decide quarantine; the first failing rule is the row's reason.
+    checks: list[tuple[str, str, str, str]] = []  # (condition_failing, column, rule, reason_sql)
+    for col in columns:
+        if col.required:
+            q = quote_ident(col.name)
+            why = quote_ident(col.name + "__why")
+            checks.append(
+                (
+                    f"{q} is null",
+                    col.name,
+                    "required",
+                    f"coalesce('required value invalid: ' || {why}, 'required value missing')",
+                )
+            )
+    for rule in table.row_rules:
+        if rule.action == "quarantine":
+            checks.append((f"not coalesce(({rule.expr}), true)", rule.column or "", rule.name, sql_literal(rule.reason)))
+    case_reason = " ".join(f"when {cond} then {reason}" for cond, _, _, reason in checks) or ""
+    case_rule = " ".join(f"when {cond} then {sql_literal(rule)}" for cond, _, rule, _ in checks) or ""
+    case_column = " ".join(f"when {cond} then {sql_literal(column)}" for cond, column, _, _ in checks) or ""
+    case_value = " ".join(
+        f"when {cond} then {_shown_value(table.column(column) if column else None, quote_ident(column + '__raw')) if column else 'NULL'}"
+        for cond, column, _, _ in checks
+    )
+    reason_expr = f"case {case_reason} end" if checks else "cast(null as varchar)"
+    pk = [quote_ident(k) for k in table.primary_key]
+    dup_expr = (
+        f"case when row_number() over (partition by {', '.join(pk)} order by _excel_row) > 1 "
+        f"then 'duplicate primary key: same {', '.join(table.primary_key)} as row ' || "
+        f"min(_excel_row) over (partition by {', '.join(pk)}) end"
+        if pk
+        else "cast(null as varchar)"
+    )
+    con.execute(
+        f"""
+        create or replace temp table checked_{tag} as
+        with judged as (
+            select *,
+                {reason_expr} as _q_reason,
+                {f'case {case_rule} end' if checks else 'cast(null as varchar)'} as _q_rule,
+                {f'case {case_column} end' if checks else 'cast(null as varchar)'} as _q_column,
+                {f'case {case_value} end' if checks else 'cast(null as varchar)'} as _q_value
+            from conformed_{tag}
+        )
+        select * exclude (_dup), coalesce(_q_reason, _dup) as _quarantine_reason,
+            case when _q_reason is null and _dup is not null then 'duplicate_key' else _q_rule end as _quarantine_rule
+        from (
+            select *, case when _q_reason is null then {dup_expr} end as _dup from judged
+        )
+        """
+    )
+
+    # 3. What lands: conformed, blanked where a blanking rule failed, privacy applied.
+    blank_rules = {r.column: r for r in table.row_rules if r.action == "blank" and r.column}
+    out_cols: list[str] = []
+    out_exprs: list[str] = []
+    for col in columns:
+        if not col.lands:
+            continue
+        value = quote_ident(col.name)
+        if col.name in blank_rules:
+            value = f"case when coalesce(({blank_rules[col.name].expr}), true) then {value} end"
+        value, _ = privacy_expr(col, value)
+        out_cols.append(col.name)
+        out_exprs.append(f"cast({value} as {SQL_TYPES[col.type]}) as {quote_ident(col.name)}")
+    lineage = [
+        f"{sql_literal(extract.extract_id)} as _extract_id",
+        f"{extract_date_sql} as _extract_date",
+        f"{sql_literal(path.name)} as _source_file",
+        "_excel_row as _source_row",
+    ]
+    staged_select = f"select {', '.join(out_exprs + [quote_ident(n) for n in wide_columns] + lineage)} from checked_{tag} where _quarantine_reason is null"
+    if table.unpivot:
+        spec = table.unpivot
+        on = ", ".join(quote_ident(n) for n in wide_columns)
+        staged_select = (
+            f"select * exclude (_wide_name), cast(regexp_extract(_wide_name, {sql_literal(spec['columns'])}, 1) as integer) as {quote_ident(spec['name'])} "
+            f"from ({staged_select}) unpivot include nulls ({quote_ident(spec['value'])} for _wide_name in ({on}))"
+        )
+        out_cols = out_cols + [spec["value"], spec["name"]]
+    raw_table = f"raw.{quote_ident(table.raw_table)}"
+    column_ddl = [f"{quote_ident(c.name)} {SQL_TYPES[c.type]}" for c in table.columns if c.lands]
+    if table.unpivot:
+        column_ddl += [f"{quote_ident(table.unpivot['value'])} {SQL_TYPES[table.unpivot.get('type', 'integer')]}", f"{quote_ident(table.unpivot['name'])} INTEGER"]
+    column_ddl += [f"{k} {v}" for k, v in LINEAGE_COLUMNS.items()]
+
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    meta = [extract.extract_id, extract.extract_date, table.source, table.table, path.name]
+    issue_selects = []
+    for col, name in reason_cols:
+        shown = _shown_value(col if col.name in {c.name for c in columns} else None, quote_ident(name + "__raw"))
+        issue_selects.append(
+            f"select _excel_row, {sql_literal(name)} as column_name, {shown} as value, 'conformance' as rule, "
+            f"{quote_ident(name + '__why')} as reason, 'blanked' as action from checked_{tag} "
+            f"where _quarantine_reason is null and {quote_ident(name + '__why')} is not null"
+        )
+    for rule in blank_rules.values():
+        col = table.column(rule.column)
+        issue_selects.append(
+            f"select _excel_row, {sql_literal(rule.column)}, {_shown_value(col, quote_ident(rule.column + '__raw'))}, {sql_literal(rule.name)}, "
+            f"{sql_literal(rule.reason)}, 'blanked' from checked_{tag} where _quarantine_reason is null and not coalesce(({rule.expr}), true) "
+            f"and {quote_ident(rule.column)} is not null"
+        )
+    for col in columns:
+        if col.type == "code" and col.codeset:
+            retired = contract.codesets[col.codeset].retired(year)
+            if retired:
+                issue_selects.append(
+                    f"select _excel_row, {sql_literal(col.name)}, {quote_ident(col.name)}, 'retired_code', "
+                    f"{sql_literal(f'code retired before collection year {year}; kept')}, 'reported' from checked_{tag} "
+                    f"where _quarantine_reason is null and {quote_ident(col.name)} in ({', '.join(map(sql_literal, retired))})"
+                )
+
+    con.execute("begin transaction")
+    try:
+        con.execute(f"create table if not exists {raw_table} ({', '.join(column_ddl)})")
+        existing = {r[0] for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?", [table.raw_table]
+        ).fetchall()}
+        for ddl, name in zip(column_ddl, [c.split(" ")[0].strip('"') for c in column_ddl]):
+            if name not in existing:  # a column added by a newer contract year
+                con.execute(f"alter table {raw_table} add column {ddl}")
+        con.execute(f"delete from {raw_table} where _extract_id = ?", [extract.extract_id])
+        for t in ("quarantine", "value_issues", "file_issues"):
+            con.execute(f"delete from dq.{t} where extract_id = ? and source = ? and table_name = ?", [extract.extract_id, table.source, table.table])
+        insert_cols = ", ".join(quote_ident(c) for c in out_cols + list(LINEAGE_COLUMNS))
+        if table.unpivot:
+            con.execute(f"insert into {raw_table} by name ({staged_select})")
+        else:
+            con.execute(f"insert into {raw_table} ({insert_cols}) {staged_select}")
+        inserted = con.execute(f"select count(*) from {raw_table} where _extract_id = ?", [extract.extract_id]).fetchall()[0][0]
+        staged = con.execute(f"select count(*) from checked_{tag} where _quarantine_reason is null").fetchall()[0][0]
+        if inserted != staged * max(1, len(wide_columns)):
+            raise IngestError(path, f"Row accounting failed: {staged} rows staged but {inserted} inserted.", "This is a bug in the ingest code; nothing was loaded. Report it with the file.")
+        con.execute(
+            f"""insert into dq.quarantine
+            select ?, ?, ?, ?, ?, _excel_row, coalesce(_q_column, {sql_literal(', '.join(table.primary_key))}), _q_value,
+                   _quarantine_rule, _quarantine_reason, ?
+            from checked_{tag} where _quarantine_reason is not null""",
+            meta + [now],
+        )
+        con.execute(
+            f"""insert into dq.quarantine
+            select ?, ?, ?, ?, ?, line, null, null, 'unreadable_row',
+                   lower(replace(error_type, '_', ' ')) || ': ' || regexp_replace(error_message, ':.*', ''), ?
+            from (select line, min(error_type) as error_type, min(error_message) as error_message from rej_{tag} group by line)""",
+            meta + [now],
+        )
+        if issue_selects:
+            con.execute(
+                f"insert into dq.value_issues select ?, ?, ?, ?, ?, * , ? from ({' union all '.join(issue_selects)})",
+                meta + [now],
+            )
+        for name in unknown:
+            con.execute("insert into dq.file_issues values (?, ?, ?, ?, ?, 'unknown_column', ?, ?)", meta + [f"column {name!r} is not in the contract; not loaded", now])
+        for name in missing:
+            con.execute("insert into dq.file_issues values (?, ?, ?, ?, ?, 'missing_optional_column', ?, ?)", meta + [f"optional column {name!r} not delivered; loaded as blank", now])
+        if plan.encoding != "utf-8" or encoding != plan.encoding:
+            con.execute("insert into dq.file_issues values (?, ?, ?, ?, ?, 'encoding', ?, ?)", meta + [f"file encoded as {encoding}; read as such", now])
+        if plan.header_line > 1:
+            con.execute("insert into dq.file_issues values (?, ?, ?, ?, ?, 'header_not_first_row', ?, ?)", meta + [f"header found on row {plan.header_line}", now])
+
+        quarantined = con.execute(
+            "select count(*) from dq.quarantine where extract_id = ? and source = ? and table_name = ?", [extract.extract_id, table.source, table.table]
+        ).fetchall()[0][0]
+        blanked = con.execute(
+            "select count(*) from dq.value_issues where extract_id = ? and source = ? and table_name = ? and action = 'blanked'",
+            [extract.extract_id, table.source, table.table],
+        ).fetchall()[0][0]
+        rows_in = landed + parser_rejects
+        expected_staged = staged
+        if rows_in != expected_staged + quarantined:
+            raise IngestError(
+                path,
+                f"Row accounting failed: {rows_in} rows read but {expected_staged} staged + {quarantined} quarantined.",
+                "This is a bug in the ingest code, not in the file; nothing was loaded. Report it with the file.",
+            )
+        seconds = time.perf_counter() - started
+        con.execute(
+            "insert into dq.ingest_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?)",
+            [extract.extract_id, extract.extract_date, table.source, table.table, path.name, digest, encoding, plan.header_line, year,
+             rows_in, expected_staged, quarantined, blanked, unknown, missing, extract.synthetic, now, seconds],
+        )
+        archived = _archive(path, extract, archive_dir, digest)
+        con.execute("delete from dq.archive_manifest where source = ? and extract_id = ? and file_name = ?", [table.source, extract.extract_id, path.name])
+        con.execute("insert into dq.archive_manifest values (?, ?, ?, ?, ?, ?, ?)", [table.source, extract.extract_id, path.name, str(archived), digest, path.stat().st_size, now])
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        for t in ("landed", "cleaned", "conformed", "checked", "rej", "scan", "shift"):
+            con.execute(f"drop table if exists {t}_{tag}")
+    return LoadResult(
+        table.source, table.table, extract.extract_id, path.name, digest, "loaded",
+        rows_in=rows_in, rows_staged=expected_staged, rows_quarantined=quarantined, values_blanked=blanked,
+        unknown_columns=unknown, missing_columns=missing, encoding=encoding, header_row=plan.header_line,
+        contract_year=year, seconds=round(time.perf_counter() - started, 3),
+    )

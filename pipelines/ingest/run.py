@@ -1,0 +1,60 @@
+"""Ingest every new extract of one source system into the build database."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import duckdb
+
+from pipelines.contracts.model import Contract, TableContract
+from pipelines.ingest.errors import IngestError
+from pipelines.ingest.extracts import Extract, list_extracts
+from pipelines.ingest.load import LoadResult, ensure_dq_schema, ingest_table_file
+from pipelines.privacy.pseudonymise import install_sql_macro, load_key
+from pipelines.settings import Settings
+
+
+@dataclass
+class SourceIngest:
+    source: str
+    results: dict[str, list[LoadResult]] = field(default_factory=dict)
+    failures: dict[str, list[str]] = field(default_factory=dict)
+    extracts: list[Extract] = field(default_factory=list)
+
+    def latest(self, table: str) -> LoadResult | None:
+        loaded = self.results.get(table, [])
+        return loaded[-1] if loaded else None
+
+
+def ingest_source(con: duckdb.DuckDBPyConnection, settings: Settings, contract: Contract, source: str, tables: list[TableContract] | None = None) -> SourceIngest:
+    """Load each extract of `source` in date order; unchanged files are skipped.
+
+    A file that cannot be read is recorded as a failure for its table (with the reason); the
+    other tables and extracts still load. The caller decides how to surface failures.
+    """
+    key = load_key()  # fail closed: no key, no ingest
+    install_sql_macro(con, key)
+    ensure_dq_schema(con)
+    tables = tables or list(contract.for_source(source))
+    outcome = SourceIngest(source=source)
+    outcome.extracts = list_extracts(settings.raw_dir, source)
+    default_la = os.environ.get("OUTCOMES_LA_CODE")
+    for extract in outcome.extracts:
+        for table in tables:
+            try:
+                path = extract.file_for(table)
+            except IngestError as exc:
+                outcome.failures.setdefault(table.table, []).append(str(exc))
+                continue
+            if path is None:
+                continue
+            try:
+                result = ingest_table_file(
+                    con, contract, table, extract, path,
+                    archive_dir=settings.archive_dir, work_dir=settings.work_dir, default_la_code=default_la,
+                )
+                outcome.results.setdefault(table.table, []).append(result)
+            except IngestError as exc:
+                outcome.failures.setdefault(table.table, []).append(str(exc))
+    return outcome

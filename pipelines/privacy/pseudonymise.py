@@ -1,0 +1,119 @@
+"""Keyed pseudonymisation (HMAC-SHA256), computed inside DuckDB.
+
+Why a keyed hash: a plain hash of a Mosaic person id or a UPN can be reversed by hashing every
+possible id. With a secret key held outside the repository, the pseudonyms are stable (the same
+child gets the same key every night, so history and linkage work) but cannot be recomputed by
+anyone without the key.
+
+Why in SQL: national-volume extracts have tens of millions of id values; a Python loop over
+them would dominate the nightly run. HMAC is two SHA-256 calls, both available in DuckDB:
+    HMAC(K, m) = H((K0 xor opad) || H((K0 xor ipad) || m))
+`tests/test_privacy.py` checks the SQL against Python's `hmac` module.
+
+Linkage across systems: the message hashed is "<namespace>:<normalised id>". Columns holding
+the same kind of identifier in different systems (a UPN in Mosaic and in the school census, the
+Mosaic person id held in the youth justice system) use the same namespace, so they get the same
+pseudonym and journeys can be joined without ever holding the raw id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac as _hmac
+import os
+import secrets
+from pathlib import Path
+
+from pipelines.settings import DEFAULT_KEY_FILE, REPO_ROOT
+
+KEY_ENV = "OUTCOMES_PSEUDONYMISATION_KEY"
+KEY_FILE_ENV = "OUTCOMES_KEY_FILE"
+PSEUDONYM_HEX_CHARS = 24  # 96 bits: collision-free at national volume, short enough to read
+_BLOCK = 64  # SHA-256 block size in bytes
+
+
+class PseudonymisationKeyError(RuntimeError):
+    """Raised when no usable key is available. Ingest refuses to run without one (fail closed)."""
+
+
+def key_file_path() -> Path:
+    return Path(os.environ.get(KEY_FILE_ENV, DEFAULT_KEY_FILE)).expanduser()
+
+
+def load_key() -> bytes:
+    """The pseudonymisation key, from the environment or the key file. Never from the repo."""
+    raw = os.environ.get(KEY_ENV)
+    origin = f"environment variable {KEY_ENV}"
+    if not raw:
+        path = key_file_path()
+        if path.resolve().is_relative_to(REPO_ROOT):
+            raise PseudonymisationKeyError(
+                f"The pseudonymisation key file {path} is inside the repository. Keys must live outside "
+                f"it so they are never committed; move it and set {KEY_FILE_ENV}."
+            )
+        if not path.exists():
+            raise PseudonymisationKeyError(
+                f"No pseudonymisation key: set {KEY_ENV}, or create the key file {path} "
+                f"(`python -m pipelines keygen` makes one; keep it secret and back it up: losing it "
+                "breaks the link between old and new pseudonyms)."
+            )
+        raw = path.read_text(encoding="utf-8").strip()
+        origin = f"key file {path}"
+    try:
+        key = bytes.fromhex(raw)
+    except ValueError as exc:
+        raise PseudonymisationKeyError(f"The pseudonymisation key in the {origin} is not hexadecimal.") from exc
+    if len(key) < 32:
+        raise PseudonymisationKeyError(f"The pseudonymisation key in the {origin} is shorter than 32 bytes.")
+    return key
+
+
+def generate_key_file(path: Path | None = None) -> Path:
+    """Create a new random key file (mode 600) if none exists; return its path."""
+    path = path or key_file_path()
+    if path.exists():
+        return path
+    if path.resolve().is_relative_to(REPO_ROOT):
+        raise PseudonymisationKeyError(f"Refusing to write a key inside the repository: {path}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(secrets.token_hex(32) + "\n")
+    return path
+
+
+def normalise_id(value: str) -> str:
+    """Identifiers compare as trimmed upper-case text; leading zeros are significant."""
+    return value.strip().upper()
+
+
+def pseudonym(key: bytes, namespace: str, value: str) -> str:
+    """Reference implementation in Python (used by tests and the canary check)."""
+    message = f"{namespace}:{normalise_id(value)}".encode()
+    return _hmac.new(key, message, hashlib.sha256).hexdigest()[:PSEUDONYM_HEX_CHARS]
+
+
+def _pads(key: bytes) -> tuple[bytes, bytes]:
+    if len(key) > _BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(_BLOCK, b"\0")
+    return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
+
+
+def install_sql_macro(con, key: bytes) -> None:
+    """Define `pseudonymise(namespace, value)` as a temporary macro on a DuckDB connection.
+
+    The key material exists only in this connection's memory; the macro is TEMP so it is
+    never written to the database file.
+    """
+    ipad, opad = _pads(key)
+    con.execute(
+        f"""
+        create or replace temp macro pseudonymise(ns, v) as
+            case when v is null or trim(v) = '' then null else
+                substr(
+                    sha256(unhex('{opad.hex()}') || unhex(sha256(unhex('{ipad.hex()}') || encode(ns || ':' || upper(trim(v)))))),
+                    1, {PSEUDONYM_HEX_CHARS})
+            end
+        """
+    )

@@ -1,0 +1,591 @@
+"""Simulate children's journeys through children's social care in one borough.
+
+A referral arrives; it may close with no further action, or lead to an assessment; an
+assessment may lead to a child in need plan, a section 47 enquiry (strategy discussion), an
+initial child protection conference and a child protection plan, or to the child becoming
+looked after. Children come back: a share of each year's referrals are for children referred in
+the previous twelve months (the published re-referral rates), and children who had a plan are
+more likely to return, which gives repeat plans. Unaccompanied asylum-seeking children arrive as
+15-17 year-old boys, mostly, and are looked after until they turn eighteen.
+
+Flows come from the published yearly counts and rates (`profiles.py`); stocks at each 31 March
+are then pinned to the published values (`pinning.py`). Everything is vectorised over numpy
+arrays of day numbers; the only loop is over months, because who can be re-referred depends on
+what happened before.
+
+Output: dict of table name -> dict of column -> numpy array, in the SSD layout of the extract
+contract (pipelines/contracts/tables/mosaic).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipelines.synthetic.calendar import add_working_days, add_years, day, fy_end, fy_start, years_between
+from pipelines.synthetic.pinning import OPEN, pin_stock
+from pipelines.synthetic.profiles import (
+    FIRST_SIMULATED_YEAR,
+    LAST_SIMULATED_YEAR,
+    SOCIAL_CARE_ETHNICITY,
+    UASC_ETHNICITY,
+    BoroughProfile,
+    interpolate,
+)
+
+SOURCES = np.array(["1A", "1B", "1C", "2A", "2B", "3A", "3B", "3D", "3E", "3F", "4", "5A", "5B", "5C", "5D", "6", "8", "9", "10"])
+SOURCE_P = np.array([0.06, 0.02, 0.01, 0.18, 0.03, 0.02, 0.03, 0.04, 0.03, 0.05, 0.03, 0.04, 0.03, 0.03, 0.04, 0.28, 0.04, 0.02, 0.02])
+NEEDS = np.array(["N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8", "N0"])
+NEED_P = np.array([0.52, 0.04, 0.05, 0.12, 0.15, 0.03, 0.01, 0.03, 0.05])
+ABUSE = np.array(["NEG", "EMO", "PHY", "SAB", "MUL"])
+ABUSE_P = np.array([0.45, 0.38, 0.08, 0.04, 0.05])
+
+
+@dataclass
+class Counters:
+    """Id sequences shared across boroughs so that ids are unique in the extract."""
+
+    next_id: int = 1
+
+    def take(self, n: int) -> np.ndarray:
+        ids = np.arange(self.next_id, self.next_id + n, dtype=np.int64)
+        self.next_id += n
+        return ids
+
+
+def _choice(rng, values: np.ndarray, p: np.ndarray, n: int) -> np.ndarray:
+    return values[rng.choice(len(values), size=n, p=p / p.sum())]
+
+
+def _ethnicity(rng, mix: dict[str, float], n: int) -> np.ndarray:
+    codes = np.array(list(mix))
+    return _choice(rng, codes, np.array(list(mix.values()), dtype=float), n)
+
+
+def _dates_in_year(rng, year: int, n: int, last_day: int) -> np.ndarray:
+    """Referral dates spread over a financial year, quieter in August and late December."""
+    start, end = fy_start(year), min(fy_end(year), last_day)
+    if end < start or n == 0:
+        return np.empty(0, dtype=np.int64)
+    span = np.arange(start, end + 1)
+    months = span.astype("datetime64[D]").astype("datetime64[M]").astype(int) % 12 + 1
+    weight = np.where(months == 8, 0.7, 1.0) * np.where(months == 12, 0.85, 1.0)
+    weekday = (span + 3) % 7  # 0 = Monday
+    weight = weight * np.where(weekday >= 5, 0.25, 1.0)
+    return np.sort(rng.choice(span, size=n, p=weight / weight.sum()))
+
+
+def simulate_borough(rng: np.random.Generator, profile: BoroughProfile, extract_day: int, scale: int, ids: dict[str, Counters]) -> dict[str, dict[str, np.ndarray]]:
+    years = list(range(FIRST_SIMULATED_YEAR, LAST_SIMULATED_YEAR + 2))  # + the part-year up to the extract
+    ref_n = interpolate(profile.referrals)
+    uasc_n = interpolate(profile.uasc_starts)
+    cla_other_n = interpolate(profile.cla_starts_other)
+    p_assess = interpolate(profile.pct_referral_to_assessment)
+    p_rr = interpolate(profile.pct_rereferral_12m)
+    p_s47 = interpolate(profile.s47_per_referral)
+    p_icpc = interpolate(profile.icpc_per_s47)
+
+    def per_year(table: dict[int, float], y: int) -> float:
+        return table[min(y, LAST_SIMULATED_YEAR)]
+
+    # ---- 1. Referral dates and kinds -------------------------------------------------------
+    dates, is_uasc = [], []
+    for y in years:
+        frac = 1.0
+        if y > LAST_SIMULATED_YEAR:
+            frac = max(0.0, (extract_day - fy_start(y) + 1) / 365.0)
+        n_uasc = int(round(per_year(uasc_n, y) * scale * frac))
+        n_all = int(round(per_year(ref_n, y) * scale * frac))
+        d = _dates_in_year(rng, y, max(n_all, n_uasc), extract_day)
+        u = np.zeros(len(d), dtype=bool)
+        u[rng.choice(len(d), size=min(n_uasc, len(d)), replace=False)] = True
+        dates.append(d)
+        is_uasc.append(u)
+    ref_date = np.concatenate(dates)
+    ref_uasc = np.concatenate(is_uasc)
+    order = np.argsort(ref_date, kind="stable")
+    ref_date, ref_uasc = ref_date[order], ref_uasc[order]
+    n_ref = len(ref_date)
+    ref_year = np.searchsorted([fy_start(y) for y in years[1:]], ref_date, side="right") + years[0]
+
+    # ---- 2. Who is referred, and what happens, month by month ------------------------------
+    # Children: parallel arrays indexed by child number.
+    cap = n_ref + 16
+    child_dob = np.zeros(cap, dtype=np.int64)
+    child_sex = np.empty(cap, dtype="<U1")
+    child_eth = np.empty(cap, dtype="<U4")
+    child_uasc = np.zeros(cap, dtype=bool)
+    child_last_ref = np.full(cap, -OPEN, dtype=np.int64)
+    child_open_until = np.full(cap, -OPEN, dtype=np.int64)
+    child_had_cp = np.zeros(cap, dtype=bool)
+    child_in_care = np.zeros(cap, dtype=bool)
+    n_children = 0
+
+    ref_child = np.zeros(n_ref, dtype=np.int64)
+    outcome = np.zeros(n_ref, dtype=np.int8)  # 0 NFA at referral, 1 assessed NFA, 2 CIN plan, 3 s47 no plan, 4 CP, 5 CLA
+    s47 = np.zeros(n_ref, dtype=bool)
+    icpc = np.zeros(n_ref, dtype=bool)
+    episode_end = np.zeros(n_ref, dtype=np.int64)
+
+    month_of = ref_date.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    for m in np.unique(month_of):
+        idx = np.flatnonzero(month_of == m)
+        month_start = int(np.datetime64(int(m), "M").astype("datetime64[D]").astype(np.int64))
+        y = int(ref_year[idx[0]])
+        uasc_idx = idx[ref_uasc[idx]]
+        other_idx = idx[~ref_uasc[idx]]
+        # Re-referrals within 12 months; some returns after longer; the rest are new children.
+        known = np.arange(n_children)
+        closed = child_open_until[:n_children] < month_start
+        recent = known[closed & (child_last_ref[:n_children] >= month_start + 31 - 365) & ~child_uasc[:n_children]]
+        older = known[closed & (child_last_ref[:n_children] < month_start - 365) & (child_last_ref[:n_children] > -OPEN) & ~child_uasc[:n_children]]
+        n_rr = min(rng.binomial(len(other_idx), per_year(p_rr, y)), len(recent))
+        n_old = min(rng.binomial(len(other_idx) - n_rr, 0.10), len(older))
+        perm = rng.permutation(other_idx)
+        rr_idx, old_idx, new_idx = perm[:n_rr], perm[n_rr : n_rr + n_old], perm[n_rr + n_old :]
+        if n_rr:
+            w = np.where(child_had_cp[recent], 4.0, 1.0)
+            ref_child[rr_idx] = rng.choice(recent, size=n_rr, replace=False, p=w / w.sum())
+        if n_old:
+            w = np.where(child_had_cp[older], 4.0, 1.0)
+            ref_child[old_idx] = rng.choice(older, size=n_old, replace=False, p=w / w.sum())
+        # New children (including every UASC arrival).
+        fresh = np.concatenate([new_idx, uasc_idx])
+        k = len(fresh)
+        new_ids = np.arange(n_children, n_children + k)
+        n_children += k
+        ref_child[fresh] = new_ids
+        uasc_new = np.isin(fresh, uasc_idx)
+        age_days = np.where(
+            uasc_new,
+            rng.integers(int(14.5 * 365), int(17.9 * 365), size=k),
+            _age_at_referral_days(rng, k),
+        )
+        child_dob[new_ids] = ref_date[fresh] - age_days
+        child_uasc[new_ids] = uasc_new
+        child_sex[new_ids] = np.where(uasc_new, np.where(rng.random(k) < 0.93, "M", "F"), np.where(rng.random(k) < 0.51, "M", "F"))
+        child_eth[new_ids] = np.where(uasc_new, _ethnicity(rng, UASC_ETHNICITY, k), _ethnicity(rng, SOCIAL_CARE_ETHNICITY, k))
+
+        # Outcomes for this month's referrals.
+        kids = ref_child[idx]
+        n = len(idx)
+        pa = per_year(p_assess, y)
+        assessed = rng.random(n) < pa
+        boost = np.where(child_had_cp[kids], 2.0, 1.0)
+        s47_p = np.clip(per_year(p_s47, y) / pa * boost, 0, 0.95)
+        is_s47 = assessed & (rng.random(n) < s47_p)
+        is_icpc = is_s47 & (rng.random(n) < per_year(p_icpc, y))
+        is_cp = is_icpc & (rng.random(n) < profile.cp_per_icpc)
+        cla_p = per_year(cla_other_n, y) * scale / max(1.0, per_year(ref_n, y) * scale * pa)
+        young_enough = (ref_date[idx] - child_dob[kids]) < int(17.5 * 365)
+        is_cla = ref_uasc[idx] | (assessed & ~is_cp & ~child_in_care[kids] & young_enough & (rng.random(n) < cla_p))
+        is_cin_plan = assessed & ~is_cp & ~is_cla & (rng.random(n) < 0.35)
+        oc = np.where(is_cla, 5, np.where(is_cp, 4, np.where(is_s47, 3, np.where(is_cin_plan, 2, np.where(assessed, 1, 0)))))
+        outcome[idx] = oc
+        s47[idx] = is_s47
+        icpc[idx] = is_icpc
+        # Provisional end of the CIN episode (refined after plans and care are drawn).
+        d0 = ref_date[idx]
+        prov = np.select(
+            [oc == 0, oc == 1, oc == 2, oc == 3, oc == 4, oc == 5],
+            [
+                d0 + rng.integers(0, 6, n),
+                d0 + rng.integers(20, 90, n),
+                d0 + rng.integers(120, 420, n),
+                d0 + rng.integers(40, 200, n),
+                d0 + rng.integers(250, 700, n),
+                d0 + rng.integers(200, 1500, n),
+            ],
+        )
+        episode_end[idx] = prov
+        child_last_ref[kids] = d0
+        child_open_until[kids] = np.maximum(child_open_until[kids], prov)
+        child_had_cp[kids] |= is_cp
+        child_in_care[kids] |= is_cla
+
+    n_children_total = n_children
+    # Next referral of the same child bounds how long an episode may run.
+    next_ref = np.full(n_ref, OPEN, dtype=np.int64)
+    by_child = np.lexsort((ref_date, ref_child))
+    same = ref_child[by_child][1:] == ref_child[by_child][:-1]
+    next_ref[by_child[:-1][same]] = ref_date[by_child[1:][same]] - 1
+
+    # ---- 3. Assessments --------------------------------------------------------------------
+    a_idx = np.flatnonzero(outcome >= 1)
+    a_start = add_working_days(ref_date[a_idx], rng.integers(0, 4, len(a_idx)))
+    in_time = rng.random(len(a_idx)) < profile.pct_assessment_in_45wd
+    wd_total = np.where(in_time, rng.integers(10, 46, len(a_idx)), rng.integers(46, 90, len(a_idx)))
+    a_auth = add_working_days(ref_date[a_idx], wd_total)
+    a_auth = np.maximum(a_auth, a_start)
+    a_auth = np.where(a_auth > extract_day, OPEN, a_auth)
+    auth_of_ref = np.full(n_ref, OPEN, dtype=np.int64)
+    auth_of_ref[a_idx] = a_auth
+
+    # ---- 4. Section 47, ICPC, CP plans -----------------------------------------------------
+    s_idx = np.flatnonzero(s47)
+    s_start = add_working_days(ref_date[s_idx], rng.integers(0, 12, len(s_idx)))
+    s_end = add_working_days(s_start, rng.integers(3, 28, len(s_idx)))
+    s_start = np.minimum(s_start, extract_day)
+    s_end = np.where(s_end > extract_day, OPEN, s_end)
+    s_of_ref = np.full(n_ref, -1, dtype=np.int64)
+    s_of_ref[s_idx] = np.arange(len(s_idx))
+
+    i_idx = np.flatnonzero(icpc)
+    i_s = s_of_ref[i_idx]
+    timely = rng.random(len(i_idx)) < profile.pct_icpc_in_15wd
+    i_wd = np.where(timely, rng.integers(6, 16, len(i_idx)), rng.integers(16, 30, len(i_idx)))
+    i_date = add_working_days(s_start[i_s], i_wd)
+    i_target = add_working_days(s_start[i_s], np.full(len(i_idx), 15))
+    keep_i = i_date <= extract_day
+    i_idx, i_s, i_date, i_target = i_idx[keep_i], i_s[keep_i], i_date[keep_i], i_target[keep_i]
+    i_cp = outcome[i_idx] == 4
+
+    c_idx = i_idx[i_cp]
+    c_start = i_date[i_cp]
+    c_end_draw = c_start + np.exp(rng.normal(np.log(290), 0.55, len(c_idx))).astype(np.int64)
+    c_bound = np.minimum(next_ref[c_idx], OPEN)
+    c_end_draw = np.minimum(c_end_draw, c_bound)
+    cp_targets = interpolate(profile.cp_stock)
+    snaps = [(fy_end(y), int(round(cp_targets[y] * scale))) for y in range(FIRST_SIMULATED_YEAR, LAST_SIMULATED_YEAR + 1)]
+    c_end = pin_stock(rng, c_start, c_end_draw, snaps, end_max=c_bound, extend_days=(60, 300))
+    c_end = np.where(c_end > extract_day, OPEN, c_end)
+
+    # ---- 5. Looked-after periods -----------------------------------------------------------
+    l_idx = np.flatnonzero(outcome == 5)
+    l_child = ref_child[l_idx]
+    l_start = ref_date[l_idx] + np.where(ref_uasc[l_idx], rng.integers(0, 3, len(l_idx)), rng.integers(0, 40, len(l_idx)))
+    l_start = np.minimum(l_start, extract_day)
+    dob = child_dob[l_child]
+    eighteen = add_years(dob, 18)
+    l_start = np.minimum(l_start, eighteen - 7)
+    l_uasc = child_uasc[l_child]
+    age_at_start = years_between(dob, l_start)
+    kind = rng.random(len(l_idx))
+    short = (~l_uasc) & (kind < 0.30)
+    medium = (~l_uasc) & (kind >= 0.30) & (kind < 0.55)
+    l_end = np.where(
+        short,
+        l_start + rng.integers(14, 180, len(l_idx)),
+        np.where(medium, l_start + rng.integers(180, 900, len(l_idx)), eighteen),
+    )
+    l_end = np.minimum(l_end, eighteen)
+    l_end = np.maximum(l_end, l_start + 1)
+    l_bound = np.minimum(next_ref[l_idx], eighteen)
+    l_end = np.minimum(l_end, np.maximum(l_bound, l_start + 1))
+    uasc_t = interpolate(profile.cla_stock_uasc)
+    other_t = interpolate(profile.cla_stock_other)
+    for group, targets in ((l_uasc, uasc_t), (~l_uasc, other_t)):
+        snaps = [(fy_end(y), int(round(targets[y] * scale))) for y in range(FIRST_SIMULATED_YEAR, LAST_SIMULATED_YEAR + 1)]
+        gi = np.flatnonzero(group)
+        l_end[gi] = pin_stock(rng, l_start[gi], l_end[gi], snaps, end_max=np.maximum(l_bound[gi], l_start[gi] + 1), extend_days=(90, 500))
+    at_eighteen = l_end >= eighteen
+    l_end = np.minimum(l_end, eighteen)
+    l_stable = (~l_uasc) & (rng.random(len(l_idx)) < profile.pct_long_term_stable)
+
+    # ---- 6. CIN episode ends and CIN plans ----------------------------------------------
+    end_min = np.full(n_ref, -OPEN, dtype=np.int64)
+    end_min[c_idx] = np.where(c_end >= OPEN, OPEN, c_end + rng.integers(0, 200, len(c_idx)))
+    end_min[l_idx] = np.where(l_end > extract_day, OPEN, l_end)
+    end_min[a_idx] = np.maximum(end_min[a_idx], np.where(a_auth >= OPEN, OPEN, a_auth + 1))
+    episode_end = np.maximum(episode_end, np.minimum(end_min, OPEN))
+    episode_end = np.minimum(episode_end, np.maximum(next_ref, end_min))
+    cin_t = interpolate(profile.cin_stock)
+    snaps = [(fy_end(y), int(round(cin_t[y] * scale))) for y in range(FIRST_SIMULATED_YEAR, LAST_SIMULATED_YEAR + 1)]
+    flexible = outcome != 5
+    episode_end = pin_stock(rng, ref_date, episode_end, snaps, end_min=end_min, end_max=np.maximum(next_ref, end_min), flexible=flexible, extend_days=(30, 260))
+    episode_open = episode_end > extract_day
+
+    p_idx = np.flatnonzero((outcome == 2) & (auth_of_ref < OPEN))
+    p_start = auth_of_ref[p_idx] + rng.integers(1, 12, len(p_idx))
+    p_end = np.minimum(episode_end[p_idx] - rng.integers(0, 10, len(p_idx)), OPEN)
+    keep_p = p_start < np.minimum(p_end, extract_day)
+    p_idx, p_start, p_end = p_idx[keep_p], p_start[keep_p], p_end[keep_p]
+    # Step-down CIN plans after a CP plan ends, while the episode stays open.
+    sd = (c_end < OPEN) & (episode_end[c_idx] > c_end + 14)
+    sd_idx = c_idx[sd]
+    sd_start = c_end[sd]
+    sd_end = episode_end[sd_idx] - 1
+    plan_ref = np.concatenate([p_idx, sd_idx])
+    plan_start = np.concatenate([p_start, sd_start])
+    plan_end = np.concatenate([p_end, sd_end])
+    plan_end = np.where(plan_end > extract_day, OPEN, plan_end)
+
+    # ---- 7. Placements, legal statuses and SSDA903 episodes --------------------------------
+    cla = _care_records(rng, profile, l_idx, l_child, l_start, l_end, at_eighteen, l_uasc, l_stable, age_at_start, extract_day, ids)
+
+    # ---- 8. Assemble tables ----------------------------------------------------------------
+    # Mosaic-style numeric person ids; the first digit tells the boroughs apart.
+    width = 10 ** (7 if n_children_total < 10**7 else 10)
+    person_id = int(profile.id_prefix) * width + np.arange(n_children_total, dtype=np.int64) + 1
+    ref_ids = ids["referral"].take(n_ref)
+    la = np.full(n_ref, profile.la_code)
+
+    close_reason = np.select(
+        [outcome == 0, outcome == 1, outcome == 5],
+        [np.full(n_ref, "RC8"), np.where(rng.random(n_ref) < 0.3, "RC9", "RC8"), np.where(rng.random(n_ref) < 0.5, "RC7", "RC4")],
+        default="RC7",
+    )
+    cin_episodes = {
+        "la_code": la,
+        "cine_referral_id": ref_ids,
+        "cine_person_id": person_id[ref_child],
+        "cine_referral_date": ref_date,
+        "cine_cin_primary_need_code": np.where(ref_uasc, "N8", _choice(rng, NEEDS, NEED_P, n_ref)),
+        "cine_referral_source_code": np.where(ref_uasc, "5C", _choice(rng, SOURCES, SOURCE_P, n_ref)),
+        "cine_referral_nfa": np.where(outcome == 0, "Y", "N"),
+        "cine_close_reason": np.where(episode_open, "", close_reason),
+        "cine_close_date": np.where(episode_open, OPEN, episode_end),
+        "cine_referral_team": np.where(ref_uasc, "UASC team", "Front door (MASH)"),
+    }
+    assessments = {
+        "la_code": la[a_idx],
+        "cina_assessment_id": ids["assessment"].take(len(a_idx)),
+        "cina_person_id": person_id[ref_child[a_idx]],
+        "cina_referral_id": ref_ids[a_idx],
+        "cina_assessment_start_date": np.minimum(a_start, extract_day),
+        "cina_assessment_child_seen": np.where(rng.random(len(a_idx)) < 0.96, "Y", "N"),
+        "cina_assessment_auth_date": a_auth,
+        "cina_assessment_outcome_nfa": np.where(outcome[a_idx] == 1, "Y", "N"),
+        "cina_assessment_team": np.full(len(a_idx), "Assessment team"),
+    }
+    cin_plans = {
+        "la_code": la[plan_ref],
+        "cinp_cin_plan_id": ids["cin_plan"].take(len(plan_ref)),
+        "cinp_referral_id": ref_ids[plan_ref],
+        "cinp_person_id": person_id[ref_child[plan_ref]],
+        "cinp_cin_plan_start": plan_start,
+        "cinp_cin_plan_end": plan_end,
+        "cinp_cin_plan_team": np.full(len(plan_ref), "Child in need team"),
+    }
+    s47_ids = ids["s47"].take(len(s_idx))
+    s47_table = {
+        "la_code": la[s_idx],
+        "s47e_s47_enquiry_id": s47_ids,
+        "s47e_referral_id": ref_ids[s_idx],
+        "s47e_person_id": person_id[ref_child[s_idx]],
+        "s47e_s47_start_date": s_start,
+        "s47e_s47_end_date": s_end,
+        "s47e_s47_nfa": np.where(icpc[s_idx], "N", np.where(rng.random(len(s_idx)) < 0.4, "Y", "N")),
+        "s47e_s47_completed_by_team": np.full(len(s_idx), "Assessment team"),
+    }
+    icpc_ids = ids["icpc"].take(len(i_idx))
+    cp_ids = ids["cp_plan"].take(len(c_idx))
+    cp_of_icpc = np.full(len(i_idx), -1, dtype=np.int64)
+    cp_of_icpc[np.flatnonzero(i_cp)] = cp_ids
+    icpc_table = {
+        "la_code": la[i_idx],
+        "icpc_icpc_id": icpc_ids,
+        "icpc_icpc_meeting_id": icpc_ids + 500_000_000,
+        "icpc_s47_enquiry_id": s47_ids[i_s],
+        "icpc_person_id": person_id[ref_child[i_idx]],
+        "icpc_cp_plan_id": cp_of_icpc,
+        "icpc_referral_id": ref_ids[i_idx],
+        "icpc_icpc_transfer_in": np.full(len(i_idx), "N"),
+        "icpc_icpc_target_date": i_target,
+        "icpc_icpc_date": i_date,
+        "icpc_icpc_outcome_cp_flag": np.where(i_cp, "Y", "N"),
+        "icpc_icpc_team": np.full(len(i_idx), "Child protection conference service"),
+    }
+    cat = _choice(rng, ABUSE, ABUSE_P, len(c_idx))
+    cp_plans = {
+        "la_code": la[c_idx],
+        "cppl_cp_plan_id": cp_ids,
+        "cppl_referral_id": ref_ids[c_idx],
+        "cppl_icpc_id": icpc_ids[np.flatnonzero(i_cp)],
+        "cppl_person_id": person_id[ref_child[c_idx]],
+        "cppl_cp_plan_start_date": c_start,
+        "cppl_cp_plan_end_date": c_end,
+        "cppl_cp_plan_initial_category": cat,
+        "cppl_cp_plan_ola": np.full(len(c_idx), "N"),
+        "cppl_cp_plan_latest_category": np.where(rng.random(len(c_idx)) < 0.9, cat, _choice(rng, ABUSE, ABUSE_P, len(c_idx))),
+    }
+    for table in (cla["ssd_cla_episodes"], cla["ssd_cla_placement"], cla["ssd_legal_status"], cla["ssd_immigration_status"]):
+        table["la_code"] = np.full(len(next(iter(table.values()))), profile.la_code)
+    cla["ssd_cla_episodes"]["clae_person_id"] = person_id[cla["ssd_cla_episodes"].pop("_child")]
+    cla["ssd_cla_episodes"]["clae_referral_id"] = ref_ids[cla["ssd_cla_episodes"].pop("_ref")]
+    cla["ssd_cla_placement"]["clap_person_id"] = person_id[cla["ssd_cla_placement"].pop("_child")]
+    cla["ssd_legal_status"]["lega_person_id"] = person_id[cla["ssd_legal_status"].pop("_child")]
+    cla["ssd_immigration_status"]["immi_person_id"] = person_id[cla["ssd_immigration_status"].pop("_child")]
+
+    persons = {
+        "la_code": np.full(n_children_total, profile.la_code),
+        "pers_person_id": person_id,
+        "_dob": child_dob[:n_children_total],
+        "pers_sex": child_sex[:n_children_total],
+        "pers_ethnicity": child_eth[:n_children_total],
+        "_uasc": child_uasc[:n_children_total],
+    }
+    return {
+        "ssd_person": persons,
+        "ssd_cin_episodes": cin_episodes,
+        "ssd_cin_assessments": assessments,
+        "ssd_cin_plans": cin_plans,
+        "ssd_s47_enquiry": s47_table,
+        "ssd_initial_cp_conference": icpc_table,
+        "ssd_cp_plans": cp_plans,
+        **cla,
+    }
+
+
+def _age_at_referral_days(rng, n: int) -> np.ndarray:
+    """Ages of children referred: unborn babies (pre-birth referrals) to 17-year-olds."""
+    band = rng.choice(6, size=n, p=[0.04, 0.10, 0.20, 0.24, 0.30, 0.12])
+    lo = np.array([-120, 0, 1, 5, 10, 16])[band] * 365
+    hi = np.array([-10, 365, 5 * 365, 10 * 365, 16 * 365, 18 * 365 - 20])[band]
+    lo = np.where(band == 0, -120, lo)
+    return rng.integers(lo, np.maximum(hi, lo + 1))
+
+
+def _care_records(rng, profile, l_idx, l_child, l_start, l_end, at_eighteen, l_uasc, l_stable, age_at_start, extract_day, ids):
+    """Placements, legal statuses and SSDA903 episodes for each period of care."""
+    n = len(l_idx)
+    period_ids = ids["cla_period"].take(n)
+    open_period = l_end > extract_day
+    end_or_extract = np.minimum(l_end, extract_day)
+
+    # Placement change days within each period.
+    pl_rows = {k: [] for k in ("period", "start", "end", "type", "provider", "change_reason", "carer")}
+    ls_rows = {k: [] for k in ("period", "start", "end", "status")}
+    for i in range(n):
+        s, e = int(l_start[i]), int(end_or_extract[i])
+        length = max(1, e - s)
+        if l_uasc[i]:
+            moves = sorted(rng.integers(s + 20, max(s + 21, e), size=rng.poisson(length / 420)).tolist())
+        elif l_stable[i]:
+            moves = [int(rng.integers(s + 10, s + 180))] if rng.random() < 0.5 and length > 200 else []
+        else:
+            moves = sorted(rng.integers(s + 20, max(s + 21, e), size=rng.poisson(length / 260)).tolist())
+        moves = [m for m in moves if s < m < e]
+        bounds = [s, *moves, e]
+        age = int(age_at_start[i])
+        carer = int(rng.integers(1, 10**9))
+        for j in range(len(bounds) - 1):
+            ptype, provider = _placement_type(rng, age + (bounds[j] - s) // 365, bool(l_uasc[i]))
+            if j > 0:
+                carer = int(rng.integers(1, 10**9)) if rng.random() > 0.05 else carer
+            last = j == len(bounds) - 2
+            pl_rows["period"].append(i)
+            pl_rows["start"].append(bounds[j])
+            pl_rows["end"].append(OPEN if (last and open_period[i]) else bounds[j + 1])
+            pl_rows["type"].append(ptype)
+            pl_rows["provider"].append(provider)
+            pl_rows["change_reason"].append("" if last else str(rng.choice(["CARPL", "CREQB", "CREQO", "CHILD", "LAREQ", "STAND", "OTHER"], p=[0.35, 0.2, 0.15, 0.1, 0.1, 0.05, 0.05])))
+            pl_rows["carer"].append(carer)
+        # Legal status: section 20 for UASC and most older children; care orders otherwise.
+        if l_uasc[i] or (age >= 14 and rng.random() < 0.6):
+            statuses = [(s, "V2")]
+        else:
+            first = "C1" if rng.random() < 0.8 else "L2"
+            statuses = [(s, first)]
+            change = s + int(rng.integers(40, 300))
+            if change < e:
+                statuses.append((change, "C2" if first == "C1" else "C1"))
+                if age < 3 and change + 200 < e and rng.random() < 0.4:
+                    statuses.append((change + int(rng.integers(100, 200)), "E1"))
+        for j, (st, code) in enumerate(statuses):
+            last = j == len(statuses) - 1
+            ls_rows["period"].append(i)
+            ls_rows["start"].append(st)
+            ls_rows["end"].append(OPEN if (last and open_period[i]) else (statuses[j + 1][0] if not last else e))
+            ls_rows["status"].append(code)
+
+    pl = {k: np.array(v) for k, v in pl_rows.items()}
+    ls = {k: np.array(v) for k, v in ls_rows.items()}
+    placement_ids = ids["placement"].take(len(pl["period"]))
+
+    # SSDA903 episodes: a new one at every placement or legal status change.
+    ep_rows = {k: [] for k in ("period", "start", "rne", "placement", "ls", "end", "rec")}
+    pl_by_period = np.split(np.arange(len(pl["period"])), np.flatnonzero(np.diff(pl["period"])) + 1) if len(pl["period"]) else []
+    ls_by_period = np.split(np.arange(len(ls["period"])), np.flatnonzero(np.diff(ls["period"])) + 1) if len(ls["period"]) else []
+    for i, (pidx, lidx) in enumerate(zip(pl_by_period, ls_by_period)):
+        changes = sorted(set(pl["start"][pidx].tolist()) | set(ls["start"][lidx].tolist()))
+        for j, c in enumerate(changes):
+            p = pidx[np.searchsorted(pl["start"][pidx], c, side="right") - 1]
+            lsi = lidx[np.searchsorted(ls["start"][lidx], c, side="right") - 1]
+            if j == 0:
+                rne = "S"
+            else:
+                placement_changed = c in set(pl["start"][pidx].tolist())
+                legal_changed = c in set(ls["start"][lidx].tolist())
+                same_carer = placement_changed and pl["carer"][p] == pl["carer"][p - 1]
+                rne = ("U" if same_carer else "B") if (placement_changed and legal_changed) else (("T" if same_carer else "P") if placement_changed else "L")
+            last = j == len(changes) - 1
+            ep_rows["period"].append(i)
+            ep_rows["start"].append(c)
+            ep_rows["rne"].append(rne)
+            ep_rows["placement"].append(p)
+            ep_rows["ls"].append(lsi)
+            ep_rows["end"].append((OPEN if open_period[i] else int(end_or_extract[i])) if last else changes[j + 1])
+            ep_rows["rec"].append(("" if open_period[i] else _reason_ceased(rng, bool(at_eighteen[i]), bool(l_uasc[i]), int(age_at_start[i]))) if last else "X1")
+    ep = {k: np.array(v) for k, v in ep_rows.items()}
+    episode_ids = ids["cla_episode"].take(len(ep["period"]))
+    period_start = l_start[ep["period"]]
+
+    episodes = {
+        "clae_cla_episode_id": episode_ids,
+        "_child": l_child[ep["period"]],
+        "clae_cla_episode_start_date": ep["start"],
+        "clae_cla_episode_start_reason": ep["rne"],
+        "clae_cla_primary_need_code": np.where(l_uasc[ep["period"]], "N8", "N1"),
+        "clae_cla_episode_ceased": ep["end"],
+        "clae_cla_episode_ceased_reason": ep["rec"],
+        "clae_cla_id": period_ids[ep["period"]],
+        "_ref": l_idx[ep["period"]],
+        "clae_cla_placement_id": placement_ids[ep["placement"]],
+        "clae_entered_care_date": period_start,
+    }
+    placements = {
+        "clap_cla_placement_id": placement_ids,
+        "clap_cla_id": period_ids[pl["period"]],
+        "_child": l_child[pl["period"]],
+        "clap_cla_placement_start_date": pl["start"],
+        "clap_cla_placement_type": pl["type"],
+        "clap_cla_placement_urn": np.where(np.isin(pl["type"], ["P1", "P2", "A3", "A4", "A5", "A6"]), "", np.char.add("SC", (rng.integers(100000, 999999, len(pl["type"]))).astype(str))),
+        "clap_cla_placement_distance": np.round(rng.gamma(2.0, 4.0, len(pl["type"])), 1),
+        "clap_cla_placement_provider": pl["provider"],
+        "clap_cla_placement_end_date": pl["end"],
+        "clap_cla_placement_change_reason": pl["change_reason"],
+        "clap_carer_id": pl["carer"],
+    }
+    legal = {
+        "lega_legal_status_id": ids["legal_status"].take(len(ls["period"])),
+        "_child": l_child[ls["period"]],
+        "lega_legal_status": ls["status"],
+        "lega_legal_status_start_date": ls["start"],
+        "lega_legal_status_end_date": ls["end"],
+    }
+    u = np.flatnonzero(l_uasc)
+    immigration = {
+        "immi_immigration_status_id": ids["immigration"].take(len(u)),
+        "_child": l_child[u],
+        "immi_immigration_status": np.full(len(u), "UASC"),
+        "immi_immigration_status_start_date": l_start[u],
+        "immi_immigration_status_end_date": np.where(l_end[u] > extract_day, OPEN, l_end[u]),
+    }
+    return {"ssd_cla_episodes": episodes, "ssd_cla_placement": placements, "ssd_legal_status": legal, "ssd_immigration_status": immigration}
+
+
+def _placement_type(rng, age: int, uasc: bool) -> tuple[str, str]:
+    if uasc and age >= 16:
+        return ("H5", "PR4") if rng.random() < 0.55 else ("U6", "PR4" if rng.random() < 0.6 else "PR1")
+    if age >= 16:
+        r = rng.random()
+        return ("H5", "PR4") if r < 0.35 else (("K2", "PR4") if r < 0.5 else ("U4", "PR1" if rng.random() < 0.5 else "PR4"))
+    if age >= 11:
+        r = rng.random()
+        return ("K2", "PR4") if r < 0.18 else (("U1", "PR1") if r < 0.3 else ("U4" if rng.random() < 0.5 else "U6", "PR1" if rng.random() < 0.55 else "PR4"))
+    r = rng.random()
+    if r < 0.15:
+        return ("U1", "PR1")
+    if r < 0.22:
+        return ("P1", "PR0")
+    return ("U4" if rng.random() < 0.5 else "U6", "PR1" if rng.random() < 0.6 else "PR4")
+
+
+def _reason_ceased(rng, at_eighteen: bool, uasc: bool, age: int) -> str:
+    if at_eighteen:
+        return str(rng.choice(["E5", "E6", "E17", "E8"], p=[0.55, 0.15, 0.2, 0.1]))
+    if age < 4 and rng.random() < 0.35:
+        return str(rng.choice(["E11", "E12"]))
+    return str(rng.choice(["E4A", "E4B", "E13", "E45", "E47", "E41", "E8", "E3"], p=[0.45, 0.1, 0.07, 0.08, 0.08, 0.05, 0.12, 0.05]))
