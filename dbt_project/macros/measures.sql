@@ -17,6 +17,7 @@
         periods.period_end,
         periods.financial_year,
         periods.financial_quarter,
+        periods.mid_year,
         periods.is_year_end_snapshot,
         boroughs.la_code
     from {{ ref('int_reporting_periods') }} as periods

@@ -82,9 +82,17 @@ def generate_key_file(path: Path | None = None) -> Path:
     return path
 
 
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_TRIMMED = " \t\r\n"
+
+
 def normalise_id(value: str) -> str:
-    """Identifiers compare as trimmed upper-case text; leading zeros are significant."""
-    return value.strip().upper()
+    """Identifiers compare as trimmed text with ASCII letters upper-cased; leading zeros count.
+
+    Deliberately ASCII-only: Unicode case rules differ between engines ('ß'.upper() is 'SS' in
+    Python but unchanged in DuckDB), and an id must hash the same everywhere.
+    """
+    return value.strip(_TRIMMED).translate(_ASCII_UPPER)
 
 
 def pseudonym(key: bytes, namespace: str, value: str) -> str:
@@ -100,6 +108,11 @@ def _pads(key: bytes) -> tuple[bytes, bytes]:
     return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
 
 
+_SQL_NORMALISED = (
+    "translate(trim(v, ' ' || chr(9) || chr(13) || chr(10)), 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ')"
+)
+
+
 def install_sql_macro(con, key: bytes) -> None:
     """Define `pseudonymise(namespace, value)` as a temporary macro on a DuckDB connection.
 
@@ -110,9 +123,9 @@ def install_sql_macro(con, key: bytes) -> None:
     con.execute(
         f"""
         create or replace temp macro pseudonymise(ns, v) as
-            case when v is null or trim(v) = '' then null else
+            case when v is null or {_SQL_NORMALISED} = '' then null else
                 substr(
-                    sha256(unhex('{opad.hex()}') || unhex(sha256(unhex('{ipad.hex()}') || encode(ns || ':' || upper(trim(v)))))),
+                    sha256(unhex('{opad.hex()}') || unhex(sha256(unhex('{ipad.hex()}') || encode(ns || ':' || {_SQL_NORMALISED})))),
                     1, {PSEUDONYM_HEX_CHARS})
             end
         """

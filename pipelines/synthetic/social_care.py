@@ -76,6 +76,17 @@ def _dates_in_year(rng, year: int, n: int, last_day: int) -> np.ndarray:
     return np.sort(rng.choice(span, size=n, p=weight / weight.sum()))
 
 
+def quarter_end_snapshots(targets: dict[int, float], scale: int) -> list[tuple[int, int]]:
+    """Stock targets at every quarter end, moving in a straight line between year ends, so the
+    stock between two published 31 March figures is not left to chance."""
+    out = []
+    for y in range(FIRST_SIMULATED_YEAR, LAST_SIMULATED_YEAR + 1):
+        before = targets.get(y - 1, targets[y])
+        for q, end in enumerate((day(f"{y - 1}-06-30"), day(f"{y - 1}-09-30"), day(f"{y - 1}-12-31"), fy_end(y)), start=1):
+            out.append((end, int(round((before + (targets[y] - before) * q / 4) * scale))))
+    return out
+
+
 def simulate_borough(rng: np.random.Generator, profile: BoroughProfile, extract_day: int, scale: int, ids: dict[str, Counters]) -> dict[str, dict[str, np.ndarray]]:
     years = list(range(FIRST_SIMULATED_YEAR, LAST_SIMULATED_YEAR + 2))  # + the part-year up to the extract
     ref_n = interpolate(profile.referrals)
@@ -246,8 +257,7 @@ def simulate_borough(rng: np.random.Generator, profile: BoroughProfile, extract_
     c_end_draw = c_start + np.exp(rng.normal(np.log(290), 0.55, len(c_idx))).astype(np.int64)
     c_bound = np.minimum(next_ref[c_idx], OPEN)
     c_end_draw = np.minimum(c_end_draw, c_bound)
-    cp_targets = interpolate(profile.cp_stock)
-    snaps = [(fy_end(y), int(round(cp_targets[y] * scale))) for y in range(FIRST_SIMULATED_YEAR, LAST_SIMULATED_YEAR + 1)]
+    snaps = quarter_end_snapshots(interpolate(profile.cp_stock), scale)
     c_end = pin_stock(rng, c_start, c_end_draw, snaps, end_max=c_bound, extend_days=(60, 300))
     c_end = np.where(c_end > extract_day, OPEN, c_end)
 
@@ -276,7 +286,7 @@ def simulate_borough(rng: np.random.Generator, profile: BoroughProfile, extract_
     uasc_t = interpolate(profile.cla_stock_uasc)
     other_t = interpolate(profile.cla_stock_other)
     for group, targets in ((l_uasc, uasc_t), (~l_uasc, other_t)):
-        snaps = [(fy_end(y), int(round(targets[y] * scale))) for y in range(FIRST_SIMULATED_YEAR, LAST_SIMULATED_YEAR + 1)]
+        snaps = quarter_end_snapshots(targets, scale)
         gi = np.flatnonzero(group)
         l_end[gi] = pin_stock(rng, l_start[gi], l_end[gi], snaps, end_max=np.maximum(l_bound[gi], l_start[gi] + 1), extend_days=(90, 500))
     at_eighteen = l_end >= eighteen
@@ -288,10 +298,11 @@ def simulate_borough(rng: np.random.Generator, profile: BoroughProfile, extract_
     end_min[c_idx] = np.where(c_end >= OPEN, OPEN, c_end + rng.integers(0, 200, len(c_idx)))
     end_min[l_idx] = np.where(l_end > extract_day, OPEN, l_end)
     end_min[a_idx] = np.maximum(end_min[a_idx], np.where(a_auth >= OPEN, OPEN, a_auth + 1))
+    # An episode closes before the child's next referral (a referral is for a child not already open).
+    end_min = np.minimum(end_min, next_ref)
     episode_end = np.maximum(episode_end, np.minimum(end_min, OPEN))
     episode_end = np.minimum(episode_end, np.maximum(next_ref, end_min))
-    cin_t = interpolate(profile.cin_stock)
-    snaps = [(fy_end(y), int(round(cin_t[y] * scale))) for y in range(FIRST_SIMULATED_YEAR, LAST_SIMULATED_YEAR + 1)]
+    snaps = quarter_end_snapshots(interpolate(profile.cin_stock), scale)
     flexible = outcome != 5
     episode_end = pin_stock(rng, ref_date, episode_end, snaps, end_min=end_min, end_max=np.maximum(next_ref, end_min), flexible=flexible, extend_days=(30, 260))
     episode_open = episode_end > extract_day

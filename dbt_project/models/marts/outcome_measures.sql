@@ -2,19 +2,13 @@
 -- bi-borough), period, statistic and breakdown. Values are unrounded here; rounding happens at
 -- publication. Bi-borough figures pool numerators and denominators; they are never an average
 -- of the two boroughs' percentages.
-{%- set measure_models = [
-    'msr_p3_referrals',
-    'msr_p3_rereferrals',
-    'msr_p3_s47_enquiries',
-    'msr_p3_icpc_timeliness',
-    'msr_p3_children_in_need',
-    'msr_p3_cp_plans',
-    'msr_p3_looked_after',
-    'msr_p3_cla_stability_long',
+{#- One union per domain (measures/msr__<domain>.sql); add a domain here. -#}
+{%- set domains = [
+    'msr__social_care',
 ] %}
 
 with computed as (
-    {{ union_measures(measure_models) }}
+    {{ union_measures(domains) }}
 ),
 
 boroughs as (

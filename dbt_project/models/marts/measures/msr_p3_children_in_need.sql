@@ -22,7 +22,7 @@ counted as (
     left join in_need
         on frame.period_id = in_need.period_id and frame.la_code = in_need.la_code
     left join {{ ref('int_denominators') }} as denominators
-        on frame.la_code = denominators.la_code and frame.financial_year = denominators.financial_year
+        on frame.la_code = denominators.la_code and frame.mid_year = denominators.mid_year
     group by frame.period_id, frame.la_code, denominators.population_0_17
 )
 

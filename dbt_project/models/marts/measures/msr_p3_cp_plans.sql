@@ -23,7 +23,7 @@ on_plan as (
         on snapshot_frame.la_code = plans.la_code
         and {{ open_on('plans.start_date', 'plans.end_date', 'snapshot_frame.period_end') }}
     left join {{ ref('int_denominators') }} as denominators
-        on snapshot_frame.la_code = denominators.la_code and snapshot_frame.financial_year = denominators.financial_year
+        on snapshot_frame.la_code = denominators.la_code and snapshot_frame.mid_year = denominators.mid_year
     group by snapshot_frame.period_id, snapshot_frame.la_code, denominators.population_0_17
 ),
 
@@ -38,7 +38,7 @@ started as (
         on year_frame.la_code = plans.la_code
         and year_frame.financial_year = plans.start_financial_year
     left join {{ ref('int_denominators') }} as denominators
-        on year_frame.la_code = denominators.la_code and year_frame.financial_year = denominators.financial_year
+        on year_frame.la_code = denominators.la_code and year_frame.mid_year = denominators.mid_year
     group by year_frame.period_id, year_frame.la_code, denominators.population_0_17
 )
 

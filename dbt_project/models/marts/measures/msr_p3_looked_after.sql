@@ -21,7 +21,7 @@ counted as (
     left join looked_after
         on frame.period_id = looked_after.period_id and frame.la_code = looked_after.la_code
     left join {{ ref('int_denominators') }} as denominators
-        on frame.la_code = denominators.la_code and frame.financial_year = denominators.financial_year
+        on frame.la_code = denominators.la_code and frame.mid_year = denominators.mid_year
     group by frame.period_id, frame.la_code, denominators.population_0_17
 )
 

@@ -28,7 +28,7 @@ counted as (
         and (frame.period_type = 'financial_year' or frame.financial_quarter = referrals.financial_quarter)
     left join denominators
         on frame.la_code = denominators.la_code
-        and frame.financial_year = denominators.financial_year
+        and frame.mid_year = denominators.mid_year
     group by frame.period_id, frame.period_type, frame.la_code, denominators.population_0_17
 )
 

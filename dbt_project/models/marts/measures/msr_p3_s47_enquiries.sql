@@ -19,13 +19,13 @@ enquiries as (
 ),
 
 started as (
-    select frame.period_id, frame.period_type, frame.la_code, frame.financial_year, count(enquiries.s47_enquiry_id) as enquiries_started
+    select frame.period_id, frame.period_type, frame.la_code, frame.mid_year, count(enquiries.s47_enquiry_id) as enquiries_started
     from frame
     left join enquiries
         on frame.la_code = enquiries.la_code
         and frame.financial_year = enquiries.start_year
         and (frame.period_type = 'financial_year' or frame.financial_quarter = enquiries.start_quarter)
-    group by frame.period_id, frame.period_type, frame.la_code, frame.financial_year
+    group by frame.period_id, frame.period_type, frame.la_code, frame.mid_year
 ),
 
 completed as (
@@ -44,7 +44,7 @@ counted as (
     inner join completed
         on started.period_id = completed.period_id and started.la_code = completed.la_code
     left join {{ ref('int_denominators') }} as denominators
-        on started.la_code = denominators.la_code and started.financial_year = denominators.financial_year
+        on started.la_code = denominators.la_code and started.mid_year = denominators.mid_year
 )
 
 {{ measure_row('P3_S47_ENQUIRIES', 'count_started', 'count', 'enquiries_started') }}

@@ -1,0 +1,30 @@
+"""The Dagster code location: `dagster dev -m pipelines.definitions`."""
+
+import sys
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from pipelines.settings import switch_off_telemetry
+
+switch_off_telemetry()
+
+from pipelines.assets.checks import build_gx_checks  # noqa: E402
+from pipelines.assets.dbt import dbt_models, dbt_project  # noqa: E402
+from pipelines.assets.publish import outcomes_database  # noqa: E402
+from pipelines.assets.raw import build_raw_assets  # noqa: E402
+from pipelines.jobs import nightly_job, nightly_schedule  # noqa: E402
+from pipelines.resources import default_warehouse  # noqa: E402
+
+defs = dg.Definitions(
+    assets=[*build_raw_assets(), dbt_models, outcomes_database],
+    asset_checks=build_gx_checks(),
+    jobs=[nightly_job],
+    schedules=[nightly_schedule],
+    resources={
+        "warehouse": default_warehouse(),
+        # The dbt beside this interpreter, so a run works without activating the venv.
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")),
+    },
+)
