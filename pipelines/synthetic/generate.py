@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -27,7 +28,7 @@ from pipelines.synthetic import population
 from pipelines.synthetic.calendar import day
 from pipelines.synthetic.pinning import OPEN
 from pipelines.synthetic.profiles import BOROUGHS
-from pipelines.synthetic.social_care import Counters, simulate_borough
+from pipelines.synthetic.social_care import Counters, Journeys, simulate_borough
 from pipelines.synthetic.writer import sha256_file, write_arrow, write_table
 
 GENERATOR_VERSION = "0.1.0"
@@ -133,6 +134,54 @@ def _already_generated(folder: Path, spec: GenerationSpec) -> bool:
     return all((folder / t["file"]).exists() and sha256_file(folder / t["file"]) == t["sha256"] for t in doc.get("tables", {}).values())
 
 
+@dataclass
+class Generation:
+    """What source builders receive: the spec, every borough's journeys, and shared id counters."""
+
+    spec: GenerationSpec
+    journeys: list[Journeys]
+    ids: dict[str, Counters]
+
+    def rng(self, borough_index: int, stream: int) -> np.random.Generator:
+        return _rng(self.spec.seed, borough_index, stream)
+
+
+def _mosaic_tables(gen: Generation, core: list[dict]) -> dict[str, dict]:
+    parts: dict[str, list[dict]] = {}
+    for b, tables in enumerate(core):
+        tables = dict(tables)
+        tables["ssd_person"] = _person_table(gen.rng(b, 2), gen.journeys[b].profile.la_code, tables["ssd_person"], day(gen.spec.extract_date))
+        for extension in MOSAIC_EXTENSIONS:
+            tables.update(extension(gen, b))
+        for name, data in tables.items():
+            parts.setdefault(name, []).append(data)
+    return {name: {col: np.concatenate([p[col] for p in ps]) for col in ps[0]} for name, ps in parts.items()}
+
+
+def _ons_tables(gen: Generation) -> dict:
+    import pyarrow as pa
+
+    rows: dict[str, list] = {}
+    for b, journeys in enumerate(gen.journeys):
+        profile = journeys.profile
+        data = population.mid_year_estimates(gen.rng(b, 3), profile, gen.spec.scale)
+        n = len(data["age"])
+        data = {"ladcode23": np.full(n, profile.ons_code), "laname23": np.full(n, profile.name), "country": np.full(n, "E"), **data}
+        for k, v in data.items():
+            rows.setdefault(k, []).append(v)
+    return {"mid_year_estimates": pa.table({k: np.concatenate(v) for k, v in rows.items()})}
+
+
+# More Mosaic tables built from the same journeys: functions (generation, borough_index) ->
+# {table: columns}. Each uses its own random stream (gen.rng(b, <stream>)), so adding one never
+# changes the tables that already exist.
+MOSAIC_EXTENSIONS: list[Callable[[Generation, int], dict[str, dict]]] = []
+
+# Further sources, each written to <out>/<source>/<folder date>/: (source, folder date,
+# builder (generation) -> {table: columns or pyarrow table}, extra manifest fields).
+EXTRA_SOURCES: list[tuple[str, date, Callable[[Generation], dict], dict]] = []
+
+
 def generate(out: Path, spec: GenerationSpec = GenerationSpec(), *, force: bool = False) -> dict[str, Path]:
     """Write all synthetic extracts under `out` (the landing zone). Returns the extract folders."""
     contract = load_contract()
@@ -141,34 +190,25 @@ def generate(out: Path, spec: GenerationSpec = GenerationSpec(), *, force: bool 
         "ons": out / "ons" / ONS_RELEASE_DATE.isoformat(),
         "manual": out / "manual" / spec.extract_date.isoformat(),
     }
+    for source, when, _, _ in EXTRA_SOURCES:
+        folders[source] = out / source / when.isoformat()
     if not force and all(_already_generated(f, spec) for f in folders.values()):
         return folders
 
     extract_day = day(spec.extract_date)
     ids = {k: Counters() for k in ("person", "referral", "assessment", "cin_plan", "s47", "icpc", "cp_plan", "cla_period", "placement", "cla_episode", "legal_status", "immigration")}
-    mosaic: dict[str, list[dict]] = {}
+    core, journeys = [], []
     for b, profile in enumerate(BOROUGHS):
-        tables = simulate_borough(_rng(spec.seed, b, 1), profile, extract_day, spec.scale, ids)
-        tables["ssd_person"] = _person_table(_rng(spec.seed, b, 2), profile.la_code, tables["ssd_person"], extract_day)
-        for name, data in tables.items():
-            mosaic.setdefault(name, []).append(data)
-    merged = {name: {col: np.concatenate([p[col] for p in parts]) for col in parts[0]} for name, parts in mosaic.items()}
-    _write_extract(folders["mosaic"], spec, "mosaic", spec.extract_date, merged, contract)
+        tables, state = simulate_borough(_rng(spec.seed, b, 1), profile, extract_day, spec.scale, ids)
+        core.append(tables)
+        journeys.append(state)
+    gen = Generation(spec=spec, journeys=journeys, ids=ids)
 
-    ons_rows: dict[str, list] = {}
-    for b, profile in enumerate(BOROUGHS):
-        rows = population.mid_year_estimates(_rng(spec.seed, b, 3), profile, spec.scale)
-        n = len(rows["age"])
-        rows = {"ladcode": np.full(n, profile.ons_code), "laname": np.full(n, profile.name), "country": np.full(n, "E"), **rows}
-        for k, v in rows.items():
-            ons_rows.setdefault(k, []).append(v)
-    import pyarrow as pa
-
-    ons_table = pa.table({("ladcode23" if k == "ladcode" else "laname23" if k == "laname" else k): np.concatenate(v) for k, v in ons_rows.items()})
-    _write_extract(folders["ons"], spec, "ons", ONS_RELEASE_DATE, {"mid_year_estimates": ons_table}, contract, {"release": "Mid-2012 to mid-2022 detailed time series (synthetic)"})
-
-    manual = _manual_measures(spec)
-    _write_extract(folders["manual"], spec, "manual", spec.extract_date, {"manual_measures": manual}, contract)
+    _write_extract(folders["mosaic"], spec, "mosaic", spec.extract_date, _mosaic_tables(gen, core), contract)
+    _write_extract(folders["ons"], spec, "ons", ONS_RELEASE_DATE, _ons_tables(gen), contract, {"release": "Mid-2012 to mid-2022 detailed time series (synthetic)"})
+    _write_extract(folders["manual"], spec, "manual", spec.extract_date, {"manual_measures": _manual_measures(spec)}, contract)
+    for source, when, builder, extra in EXTRA_SOURCES:
+        _write_extract(folders[source], spec, source, when, builder(gen), contract, extra)
     return folders
 
 

@@ -43,6 +43,45 @@ ABUSE_P = np.array([0.45, 0.38, 0.08, 0.04, 0.05])
 
 
 @dataclass
+class Journeys:
+    """The simulated children and their journeys in one borough (see the end of simulate_borough)."""
+
+    profile: BoroughProfile
+    extract_day: int
+    scale: int
+    person_id: np.ndarray
+    child_dob: np.ndarray
+    child_sex: np.ndarray
+    child_ethnicity: np.ndarray
+    child_uasc: np.ndarray
+    ref_id: np.ndarray
+    ref_date: np.ndarray
+    ref_child: np.ndarray
+    ref_outcome: np.ndarray  # 0 NFA at referral, 1 assessed NFA, 2 CIN plan, 3 s47 no plan, 4 CP plan, 5 looked after
+    ref_is_uasc: np.ndarray
+    ref_close: np.ndarray
+    assessment_ref: np.ndarray
+    assessment_ids: np.ndarray
+    assessment_start: np.ndarray
+    assessment_auth: np.ndarray
+    s47_ref: np.ndarray
+    s47_start: np.ndarray
+    s47_end: np.ndarray
+    cp_ref: np.ndarray
+    cp_ids: np.ndarray
+    cp_start: np.ndarray
+    cp_end: np.ndarray
+    cla_ref: np.ndarray
+    cla_child: np.ndarray
+    cla_start: np.ndarray
+    cla_end: np.ndarray
+    cla_uasc: np.ndarray
+    cla_left_at_18: np.ndarray
+    cla_period_ids: np.ndarray
+    placements: dict
+
+
+@dataclass
 class Counters:
     """Id sequences shared across boroughs so that ids are unique in the extract."""
 
@@ -87,7 +126,7 @@ def quarter_end_snapshots(targets: dict[int, float], scale: int) -> list[tuple[i
     return out
 
 
-def simulate_borough(rng: np.random.Generator, profile: BoroughProfile, extract_day: int, scale: int, ids: dict[str, Counters]) -> dict[str, dict[str, np.ndarray]]:
+def simulate_borough(rng: np.random.Generator, profile: BoroughProfile, extract_day: int, scale: int, ids: dict[str, Counters]) -> tuple[dict[str, dict[str, np.ndarray]], "Journeys"]:
     years = list(range(FIRST_SIMULATED_YEAR, LAST_SIMULATED_YEAR + 2))  # + the part-year up to the extract
     ref_n = interpolate(profile.referrals)
     uasc_n = interpolate(profile.uasc_starts)
@@ -427,7 +466,9 @@ def simulate_borough(rng: np.random.Generator, profile: BoroughProfile, extract_
         "pers_ethnicity": child_eth[:n_children_total],
         "_uasc": child_uasc[:n_children_total],
     }
-    return {
+    cla_period_ids = cla.pop("_period_ids")
+    placement_state = cla.pop("_placements")
+    tables = {
         "ssd_person": persons,
         "ssd_cin_episodes": cin_episodes,
         "ssd_cin_assessments": assessments,
@@ -437,6 +478,45 @@ def simulate_borough(rng: np.random.Generator, profile: BoroughProfile, extract_
         "ssd_cp_plans": cp_plans,
         **cla,
     }
+    # Everything an extension (more Mosaic tables, school careers, youth justice) needs to build
+    # on the same children and the same journeys. Indexes: `child` arrays are by child number,
+    # `ref` arrays by referral number, and the *_idx arrays index referrals.
+    state = Journeys(
+        profile=profile,
+        extract_day=extract_day,
+        scale=scale,
+        person_id=person_id,
+        child_dob=child_dob[:n_children_total],
+        child_sex=child_sex[:n_children_total],
+        child_ethnicity=child_eth[:n_children_total],
+        child_uasc=child_uasc[:n_children_total],
+        ref_id=ref_ids,
+        ref_date=ref_date,
+        ref_child=ref_child,
+        ref_outcome=outcome,
+        ref_is_uasc=ref_uasc,
+        ref_close=np.where(episode_open, OPEN, episode_end),
+        assessment_ref=a_idx,
+        assessment_ids=assessments["cina_assessment_id"],
+        assessment_start=np.minimum(a_start, extract_day),
+        assessment_auth=a_auth,
+        s47_ref=s_idx,
+        s47_start=s_start,
+        s47_end=s_end,
+        cp_ref=c_idx,
+        cp_ids=cp_ids,
+        cp_start=c_start,
+        cp_end=c_end,
+        cla_ref=l_idx,
+        cla_child=l_child,
+        cla_start=l_start,
+        cla_end=np.where(l_end > extract_day, OPEN, l_end),
+        cla_uasc=l_uasc,
+        cla_left_at_18=at_eighteen & (l_end <= extract_day),
+        cla_period_ids=cla_period_ids,
+        placements=placement_state,
+    )
+    return tables, state
 
 
 def _age_at_referral_days(rng, n: int) -> np.ndarray:
@@ -574,7 +654,23 @@ def _care_records(rng, profile, l_idx, l_child, l_start, l_end, at_eighteen, l_u
         "immi_immigration_status_start_date": l_start[u],
         "immi_immigration_status_end_date": np.where(l_end[u] > extract_day, OPEN, l_end[u]),
     }
-    return {"ssd_cla_episodes": episodes, "ssd_cla_placement": placements, "ssd_legal_status": legal, "ssd_immigration_status": immigration}
+    placement_state = {
+        "period": pl["period"],
+        "start": pl["start"],
+        "end": pl["end"],
+        "type": pl["type"],
+        "provider": pl["provider"],
+        "urn": placements["clap_cla_placement_urn"],
+        "ids": placement_ids,
+    }
+    return {
+        "ssd_cla_episodes": episodes,
+        "ssd_cla_placement": placements,
+        "ssd_legal_status": legal,
+        "ssd_immigration_status": immigration,
+        "_period_ids": period_ids,
+        "_placements": placement_state,
+    }
 
 
 def _placement_type(rng, age: int, uasc: bool) -> tuple[str, str]:
