@@ -74,6 +74,14 @@ def _rng(seed: int, *stream: int) -> np.random.Generator:
     return np.random.default_rng([seed, *stream])
 
 
+def upn_for(la_code: str, person_ids: np.ndarray) -> np.ndarray:
+    """The Unique Pupil Number of a simulated child: a fixed function of its Mosaic id, so the
+    school census and youth justice generators give the same child the same UPN (which is how
+    the warehouse links them, after pseudonymisation). Letter A, the LA number, nine digits."""
+    digits = (np.asarray(person_ids, dtype=np.int64) * 7_919 + 12_345) % 10**9
+    return np.char.add("A" + la_code, np.char.zfill(digits.astype(str), 9))
+
+
 def _person_table(rng, la_code: str, persons: dict[str, np.ndarray], extract_day: int) -> dict[str, np.ndarray]:
     n = len(persons["pers_person_id"])
     dob = persons.pop("_dob")
@@ -84,7 +92,7 @@ def _person_table(rng, la_code: str, persons: dict[str, np.ndarray], extract_day
     postcode = np.char.add(np.char.add(sector, ""), np.char.lstrip(np.char.add("", unit), "0123456789"))
     postcode = np.char.add(np.char.add(sector, ""), np.array([u[-2:] for u in unit]))
     school_age = (extract_day - dob) > 4 * 365
-    upn = np.char.add(np.char.add("A", la_code), np.char.zfill(rng.integers(0, 10**9, n).astype(str), 9))
+    upn = upn_for(la_code, persons["pers_person_id"])
     persons.update(
         {
             "pers_forename": FORENAMES[rng.integers(0, len(FORENAMES), n)],
