@@ -96,6 +96,31 @@ def ensure_dq_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DQ_DDL)
 
 
+def raw_table_columns(table: TableContract) -> list[str]:
+    """Column definitions of a raw table: the contract's landing columns plus lineage."""
+    ddl = [f"{quote_ident(c.name)} {SQL_TYPES[c.type]}" for c in table.columns if c.lands]
+    if table.unpivot:
+        ddl += [f"{quote_ident(table.unpivot['value'])} {SQL_TYPES[table.unpivot.get('type', 'integer')]}", f"{quote_ident(table.unpivot['name'])} INTEGER"]
+    return ddl + [f"{k} {v}" for k, v in LINEAGE_COLUMNS.items()]
+
+
+def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: TableContract) -> bool:
+    """Create the raw table, empty, if it does not exist yet. Returns True when created.
+
+    A council may not deliver every table (no EHCP casework in Mosaic, say): the models then
+    see an empty table, and `dq.file_issues` says the table was never delivered, rather than
+    the whole build failing on a missing relation.
+    """
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = ?", [table.raw_table]
+    ).fetchall()[0][0]
+    if exists:
+        return False
+    con.execute("create schema if not exists raw")
+    con.execute(f"create table raw.{quote_ident(table.raw_table)} ({', '.join(raw_table_columns(table))})")
+    return True
+
+
 def _shown_value(col: Column | None, raw_sql: str) -> str:
     """Values of personal-data columns never reach the logs, which analysts can read."""
     if col is None or col.privacy == "none":
@@ -366,10 +391,7 @@ def ingest_table_file(
         )
         out_cols = out_cols + [spec["value"], spec["name"]]
     raw_table = f"raw.{quote_ident(table.raw_table)}"
-    column_ddl = [f"{quote_ident(c.name)} {SQL_TYPES[c.type]}" for c in table.columns if c.lands]
-    if table.unpivot:
-        column_ddl += [f"{quote_ident(table.unpivot['value'])} {SQL_TYPES[table.unpivot.get('type', 'integer')]}", f"{quote_ident(table.unpivot['name'])} INTEGER"]
-    column_ddl += [f"{k} {v}" for k, v in LINEAGE_COLUMNS.items()]
+    column_ddl = raw_table_columns(table)
 
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     meta = [extract.extract_id, extract.extract_date, table.source, table.table, path.name]

@@ -10,7 +10,7 @@ import duckdb
 from pipelines.contracts.model import Contract, TableContract
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.extracts import Extract, list_extracts
-from pipelines.ingest.load import LoadResult, ensure_dq_schema, ingest_table_file
+from pipelines.ingest.load import LoadResult, ensure_dq_schema, ensure_raw_table, ingest_table_file
 from pipelines.privacy.pseudonymise import install_sql_macro, load_key
 from pipelines.settings import Settings
 
@@ -57,4 +57,11 @@ def ingest_source(con: duckdb.DuckDBPyConnection, settings: Settings, contract: 
                 outcome.results.setdefault(table.table, []).append(result)
             except IngestError as exc:
                 outcome.failures.setdefault(table.table, []).append(str(exc))
+    for table in tables:
+        if ensure_raw_table(con, table):
+            con.execute(
+                "insert into dq.file_issues values (?, null, ?, ?, null, 'table_not_delivered', ?, current_timestamp)",
+                [outcome.extracts[-1].extract_id if outcome.extracts else None, table.source, table.table,
+                 f"no file matching {table.file_pattern!r} in any {table.source} extract; the table is empty"],
+            )
     return outcome
