@@ -27,6 +27,14 @@ DATE_FORMATS = (
     "%d/%m/%Y %H:%M:%S",
     "%d/%m/%Y %H:%M",
 )
+# A year written with two digits ("15/05/23") would otherwise match %Y as the year 23 AD.
+TWO_DIGIT_YEAR_FORMATS = ("%d/%m/%y", "%d-%m-%y", "%d.%m.%y", "%d-%b-%y", "%d %b %y")
+TWO_DIGIT_YEAR = "[0-9]{1,2}[/.-]([0-9]{1,2}|[A-Za-z]{3})[/.-][0-9]{2}|[0-9]{1,2} [A-Za-z]{3} [0-9]{2}"
+# Dates outside this range are typing errors or placeholders (01/01/1900, 31/12/9999).
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+# A value a spreadsheet would run as a formula when the file or an export is opened
+# (=HYPERLINK(...), +cmd|..., @SUM(...)). No identifier or code starts like this.
+FORMULA_LIKE = "^[=+@\t\r]|^-[^0-9. ]"
 TRUE_WORDS = ("Y", "YES", "TRUE", "T", "1")
 FALSE_WORDS = ("N", "NO", "FALSE", "F", "0")
 
@@ -64,7 +72,11 @@ def _parsed_timestamp(v: str) -> str:
         f"case when regexp_full_match({v}, '[0-9]{{5}}(\\.0+)?') "
         f"then cast(date '1899-12-30' + cast(cast({v} as double) as integer) as timestamp) end"
     )
-    return f"coalesce(try_strptime({v}, {_sql_list(DATE_FORMATS)}), {excel_serial})"
+    parsed = (
+        f"case when regexp_full_match({v}, {sql_literal(TWO_DIGIT_YEAR)}) then try_strptime({v}, {_sql_list(TWO_DIGIT_YEAR_FORMATS)}) "
+        f"else coalesce(try_strptime({v}, {_sql_list(DATE_FORMATS)}), {excel_serial}) end"
+    )
+    return f"(case when year({parsed}) between {EARLIEST_YEAR} and {LATEST_YEAR} then {parsed} end)"
 
 
 def _number(v: str) -> str:
@@ -79,15 +91,19 @@ def conformed_expr(col: Column, v: str, codeset: CodeSet | None, year: int, extr
     """
     if col.type in ("id", "text"):
         value = v
-        reason = "NULL"
+        formula = f"regexp_matches({v}, {sql_literal(FORMULA_LIKE)})"
+        reason = f"case when {formula} then 'looks like a spreadsheet formula (possible formula injection)' end"
         if col.type == "id":
             # Leading zeros are significant in ids; Excel sometimes appends ".0" to numbers.
             value = f"regexp_replace({v}, '\\.0$', '')"
         if col.pattern:
             ok = f"regexp_full_match({value}, {sql_literal(col.pattern.strip('^$'))})"
-            reason = f"case when {v} is not null and not {ok} then {sql_literal('does not match pattern ' + col.pattern)} end"
+            reason = (
+                f"case when {formula} then 'looks like a spreadsheet formula (possible formula injection)' "
+                f"when {v} is not null and not {ok} then {sql_literal('does not match pattern ' + col.pattern)} end"
+            )
             value = f"case when {ok} then {value} end"
-        return value, reason
+        return f"case when not {formula} then {value} end", reason
     if col.type == "code":
         assert codeset is not None
         mapping = codeset.input_map(year)
@@ -101,7 +117,7 @@ def conformed_expr(col: Column, v: str, codeset: CodeSet | None, year: int, extr
     if col.type in ("date", "datetime"):
         ts = _parsed_timestamp(v)
         value = f"cast({ts} as date)" if col.type == "date" else ts
-        reason = f"case when {v} is not null and {ts} is null then 'not a recognised date' "
+        reason = f"case when {v} is not null and {ts} is null then 'not a recognised date between {EARLIEST_YEAR} and {LATEST_YEAR}' "
         if col.not_future:
             reason += f"when cast({ts} as date) > {extract_date_sql} then 'date after the extract date' "
             value = f"case when cast({ts} as date) <= {extract_date_sql} then {value} end"

@@ -30,6 +30,42 @@ def sha256_of(path: Path, chunk: int = 4 * 1024 * 1024) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class FileScan:
+    """What one streaming pass over the whole file tells: its checksum and whether it is UTF-8.
+
+    Sniffing only the first block is not enough: an extract whose first thousand rows are ASCII
+    and whose row 40,000 holds "Zoë" in Windows-1252 would otherwise be read as UTF-8 and lose
+    rows. The pass runs at disk speed (hashing and strict decoding are both C loops).
+    """
+
+    sha256: str
+    bytes: int
+    valid_utf8: bool
+    first_bad_byte: int | None  # offset of the first byte that is not UTF-8
+
+
+def scan_file(path: Path, chunk: int = 4 * 1024 * 1024) -> FileScan:
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    valid, bad_at, offset = True, None, 0
+    with path.open("rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+            if valid:
+                try:
+                    decoder.decode(block, final=False)
+                except UnicodeDecodeError as exc:
+                    valid, bad_at = False, offset + exc.start
+            offset += len(block)
+    if valid:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            valid, bad_at = False, offset
+    return FileScan(sha256=digest.hexdigest(), bytes=offset, valid_utf8=valid, first_bad_byte=bad_at)
+
+
 def normalise_header(name: str) -> str:
     """`Person ID ` -> `person_id`; how delivered headers are matched to contract columns."""
     name = name.strip().strip('"').strip().lower()
@@ -40,19 +76,36 @@ def normalise_header(name: str) -> str:
 @dataclass(frozen=True)
 class FilePlan:
     path: Path
-    encoding: str  # "utf-8", "utf-8-sig", "cp1252" or "utf-16"
+    encoding: str  # "utf-8", "utf-8-sig", "cp1252", "utf-16", "utf-16-le" or "utf-16-be"
     delimiter: str
     header_line: int  # 1-based physical line of the header row
     header: tuple[str, ...]  # header cells as delivered
 
     @property
     def needs_transcoding(self) -> bool:
-        return self.encoding in ("cp1252", "utf-16")
+        return self.encoding in ("cp1252",) or self.encoding.startswith("utf-16")
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """Excel's "Unicode text" and some SQL Server exports are UTF-16 without a byte-order mark:
+    ASCII text then has a NUL in every other byte (odd bytes for little-endian)."""
+    pairs = len(sample) // 2
+    if pairs < 4:
+        return None
+    odd_nuls = sample[1 : 2 * pairs : 2].count(0)
+    even_nuls = sample[0 : 2 * pairs : 2].count(0)
+    if odd_nuls > 0.6 * pairs and even_nuls < 0.1 * pairs:
+        return "utf-16-le"
+    if even_nuls > 0.6 * pairs and odd_nuls < 0.1 * pairs:
+        return "utf-16-be"
+    return None
 
 
 def _decode_sample(sample: bytes, path: Path) -> tuple[str, str]:
     if sample.startswith(codecs.BOM_UTF16_LE) or sample.startswith(codecs.BOM_UTF16_BE):
         return sample.decode("utf-16", errors="replace"), "utf-16"
+    if (bomless := _utf16_without_bom(sample)) is not None:
+        return sample[: len(sample) // 2 * 2].decode(bomless, errors="replace"), bomless
     if sample.startswith(codecs.BOM_UTF8):
         return sample[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     try:
@@ -68,22 +121,37 @@ def _split_cells(line: str, delimiter: str) -> list[str]:
     return next(csv.reader([line], delimiter=delimiter), [])
 
 
-def plan_file(path: Path, expected_columns: list[set[str]]) -> FilePlan:
+# Only these end a row for DuckDB; str.splitlines() would also split on form feeds, U+2028 and
+# the like, and the header's line number would then disagree with DuckDB's `skip`.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_XLSX_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx (zip) and .xls (OLE2)
+
+
+def plan_file(path: Path, expected_columns: list[set[str]], scan: FileScan | None = None) -> FilePlan:
     """Find encoding, delimiter and header row.
 
     `expected_columns` holds, for each contract column, the normalised names it may carry (its
     name and aliases). The header is the first row in which at least half the columns appear.
+    `scan`, when given, says whether the whole file is UTF-8; without it only the first block
+    is looked at.
     """
     if not path.exists():
         raise IngestError(path, "The file does not exist.", "Check the extract folder and the file name pattern in the contract.")
+    if not path.is_file():
+        raise IngestError(path, "This is a folder, not a file.", "Deliver the table as one CSV file.")
     if path.stat().st_size == 0:
         raise IngestError(path, "The file is empty (0 bytes).", "Re-run the export from the source system; an empty table still needs its header row.")
     with path.open("rb") as fh:
         sample = fh.read(SNIFF_BYTES)
-    if b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise IngestError(path, "The file contains NUL bytes and is not a text CSV (perhaps an .xlsx renamed to .csv).", "Save the sheet as CSV (UTF-8) and deliver it again.")
+    if sample.startswith(_XLSX_MAGIC):
+        raise IngestError(path, "The file is an Excel workbook saved with a .csv name, not a CSV.", "Open it in Excel, choose Save As > CSV UTF-8, and deliver the CSV.")
     text, encoding = _decode_sample(sample, path)
-    lines = text.splitlines()
+    if b"\x00" in sample and not encoding.startswith("utf-16"):
+        raise IngestError(path, "The file contains NUL bytes and is not a text CSV (perhaps a binary file or a workbook renamed to .csv).", "Save the sheet as CSV (UTF-8) and deliver it again.")
+    if scan is not None and encoding in ("utf-8", "utf-8-sig") and not scan.valid_utf8:
+        # The first block looked like UTF-8 but a later byte is not: the file is Windows-1252.
+        encoding = "cp1252"
+    lines = _LINE_BREAK.split(text)
     best: tuple[int, int, str, list[str]] | None = None  # (matches, line_no, delimiter, cells)
     for idx, line in enumerate(lines[:MAX_HEADER_SEARCH_LINES]):
         if not line.strip(" ,;|\t\"'"):
@@ -118,12 +186,20 @@ def transcode_to_utf8(plan: FilePlan, work_dir: Path) -> Path:
     target = work_dir / f"{plan.path.stem}.{sha256_of(plan.path)[:12]}.utf8.csv"
     if target.exists():
         return target
-    source_encoding = "utf-16" if plan.encoding == "utf-16" else "cp1252"
-    errors = "strict" if source_encoding == "utf-16" else "cp1252_to_latin1"
+    source_encoding = plan.encoding
+    errors = "cp1252_to_latin1" if source_encoding == "cp1252" else "strict"
     tmp = target.with_suffix(".partial")
-    with plan.path.open("r", encoding=source_encoding, errors=errors, newline="") as src, tmp.open("w", encoding="utf-8", newline="") as dst:
-        while block := src.read(1024 * 1024):
-            dst.write(block)
+    try:
+        with plan.path.open("r", encoding=source_encoding, errors=errors, newline="") as src, tmp.open("w", encoding="utf-8", newline="") as dst:
+            while block := src.read(1024 * 1024):
+                dst.write(block.replace("\ufeff", "") if dst.tell() == 0 else block)
+    except UnicodeError as exc:
+        tmp.unlink(missing_ok=True)
+        raise IngestError(
+            plan.path,
+            f"The file looks like {source_encoding} but byte {exc.start} cannot be decoded as such ({exc.reason}).",
+            "Re-export the table as CSV UTF-8 and deliver it again.",
+        ) from exc
     tmp.replace(target)
     return target
 

@@ -16,9 +16,9 @@ Raw files are never modified: a copy goes to the archive with its sha256.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
-import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -27,10 +27,10 @@ from pathlib import Path
 import duckdb
 
 from pipelines.contracts.model import Column, Contract, TableContract, collection_year_of
-from pipelines.ingest.conform import SQL_TYPES, blank_to_null, conformed_expr, privacy_expr, quote_ident, sql_literal
+from pipelines.ingest.conform import FORMULA_LIKE, SQL_TYPES, blank_to_null, conformed_expr, privacy_expr, quote_ident, sql_literal
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.extracts import Extract
-from pipelines.ingest.files import FilePlan, normalise_header, plan_file, sha256_of, transcode_to_utf8
+from pipelines.ingest.files import FilePlan, normalise_header, plan_file, scan_file, sha256_of, transcode_to_utf8
 
 LINEAGE_COLUMNS = {
     "_extract_id": "VARCHAR",
@@ -39,6 +39,8 @@ LINEAGE_COLUMNS = {
     "_source_row": "BIGINT",
 }
 WITHHELD = "[withheld: personal data]"
+# Status of a superseded ingest_log row: the same extract's file was delivered again, changed.
+SUPERSEDED = "superseded"
 MAX_LINE_BYTES = 8 * 1024 * 1024
 
 DQ_DDL = """
@@ -122,9 +124,15 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: TableContract) -> bo
 
 
 def _shown_value(col: Column | None, raw_sql: str) -> str:
-    """Values of personal-data columns never reach the logs, which analysts can read."""
+    """Values of personal-data columns never reach the logs, which analysts can read.
+
+    Other values are cut to 200 characters, and a value a spreadsheet would run as a formula
+    is shown behind an apostrophe (the OWASP advice for CSV injection), because the logs are
+    published and exported.
+    """
     if col is None or col.privacy == "none":
-        return f"left({raw_sql}, 200)"
+        cut = f"left({raw_sql}, 200)"
+        return f"case when regexp_matches({cut}, {sql_literal(FORMULA_LIKE)}) then '''' || {cut} else {cut} end"
     return sql_literal(WITHHELD)
 
 
@@ -158,17 +166,39 @@ def _unique_names(names: list[str]) -> list[str]:
 
 
 def _archive(path: Path, extract: Extract, archive_dir: Path, digest: str) -> Path:
+    """Copy the delivered file, byte for byte, to archive/<source>/<extract>/ and list it in
+    that folder's SHA256SUMS (`sha256sum -c SHA256SUMS` verifies the folder).
+
+    A copy, not a hard link: a landing file overwritten in place (`cp` keeps the inode) would
+    otherwise rewrite the archive too. The copy is hashed as it is written and must match the
+    checksum of what was loaded. A changed re-delivery under the same name is kept beside the
+    first (`<name>.<sha256[:12]>`), so the archive never loses a version.
+    """
     target_dir = archive_dir / extract.source / extract.extract_id
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / path.name
-    if target.exists() and sha256_of(target) == digest:
-        return target
-    tmp = target.with_name(target.name + ".partial")
-    try:
-        os.link(path, tmp)  # cheap at national volume; the raw file itself is never edited
-    except OSError:
-        shutil.copy2(path, tmp)
-    tmp.replace(target)
+    if target.exists() and sha256_of(target) != digest:
+        target = target_dir / f"{path.name}.{digest[:12]}"
+    if not (target.exists() and sha256_of(target) == digest):
+        tmp = target.with_name(target.name + ".partial")
+        copied = hashlib.sha256()
+        with path.open("rb") as src, tmp.open("wb") as dst:
+            while block := src.read(4 * 1024 * 1024):
+                copied.update(block)
+                dst.write(block)
+            dst.flush()
+            os.fsync(dst.fileno())
+        if copied.hexdigest() != digest:
+            tmp.unlink(missing_ok=True)
+            raise IngestError(path, "The file changed while it was being ingested (its checksum moved).", "Deliver files complete (write to _incoming and rename), then run the ingest again.")
+        os.chmod(tmp, 0o444)
+        tmp.replace(target)
+    sums = target_dir / "SHA256SUMS"
+    lines = sums.read_text(encoding="utf-8").splitlines() if sums.exists() else []
+    entry = f"{digest}  {target.name}"
+    if entry not in lines:
+        lines = [line for line in lines if not line.endswith(f"  {target.name}")] + [entry]
+        sums.write_text("\n".join(sorted(lines, key=lambda line: line[66:])) + "\n", encoding="utf-8")
     return target
 
 
@@ -224,7 +254,10 @@ def ingest_table_file(
 ) -> LoadResult:
     started = time.perf_counter()
     ensure_dq_schema(con)
-    digest = sha256_of(path)
+    if not path.is_file():
+        raise IngestError(path, "The file does not exist or is not a regular file.", "Check the extract folder and the file name pattern in the contract.")
+    scan = scan_file(path)
+    digest = scan.sha256
     already = con.execute(
         "select count(*) from dq.ingest_log where source = ? and table_name = ? and extract_id = ? and sha256 = ? and status = 'loaded'",
         [table.source, table.table, extract.extract_id, digest],
@@ -235,7 +268,7 @@ def ingest_table_file(
     year = collection_year_of(extract.extract_date)
     columns = table.columns_for(year)
     expected = [{normalise_header(n) for n in (c.name, *c.aliases)} for c in columns]
-    plan = plan_file(path, expected)
+    plan = plan_file(path, expected, scan)
     delivered_names = _unique_names([normalise_header(h) for h in plan.header])
     by_name, unknown, missing = _match_columns(plan, columns)
 
@@ -258,21 +291,39 @@ def ingest_table_file(
         )
 
     tag = re.sub(r"\W", "_", f"{table.source}_{table.table}")
+    # Transcoded copies hold personal data: they live only until this file is loaded.
     read_path = transcode_to_utf8(plan, work_dir / "transcoded") if plan.needs_transcoding else path
+    try:
+        return _load_read_file(
+            con, contract, table, extract, path, plan, read_path, digest, year, columns,
+            delivered_names, by_name, unknown, missing, wide_columns, la_default, tag, archive_dir, started,
+        )
+    finally:
+        if read_path != path:
+            read_path.unlink(missing_ok=True)
+
+
+def _load_read_file(
+    con, contract, table, extract, path, plan, read_path, digest, year, columns,
+    delivered_names, by_name, unknown, missing, wide_columns, la_default, tag, archive_dir, started,
+) -> LoadResult:
     encoding = plan.encoding
     try:
         _read_all_text(con, plan, read_path, delivered_names, tag)
     except duckdb.Error as exc:
-        message = str(exc)
-        if "unicode" in message.lower() and encoding.startswith("utf-8"):
-            # The first block looked like UTF-8 but the body is not: it is Windows-1252.
-            plan = FilePlan(plan.path, "cp1252", plan.delimiter, plan.header_line, plan.header)
-            encoding = "cp1252"
-            read_path = transcode_to_utf8(plan, work_dir / "transcoded")
-            _read_all_text(con, plan, read_path, delivered_names, tag)
-        else:
-            first_line = message.strip().splitlines()[0][:300]
-            raise IngestError(path, f"DuckDB could not read the file as CSV: {first_line}", "Open the file, check it is a CSV export of the right table, and deliver it again.") from exc
+        first_line = str(exc).strip().splitlines()[0][:300]
+        raise IngestError(path, f"DuckDB could not read the file as CSV: {first_line}", "Open the file, check it is a CSV export of the right table, and deliver it again.") from exc
+    unterminated = con.execute(
+        f"select min(line) from rej_{tag} where error_type = 'UNQUOTED VALUE' and error_message ilike '%unterminated quote%'"
+    ).fetchall()[0][0]
+    if unterminated is not None:
+        con.execute(f"drop table if exists landed_{tag}; drop table if exists rej_{tag}; drop table if exists scan_{tag}")
+        raise IngestError(
+            path,
+            f"Line {unterminated} opens a quoted value (\") that is never closed, so the rest of the file cannot be split into rows.",
+            f"Remove or double the stray quote near line {unterminated} (or re-export with text fields quoted), and deliver the file again.",
+            row=int(unterminated),
+        )
 
     landed = con.execute(f"select count(*) from landed_{tag}").fetchall()[0][0]
     parser_rejects = con.execute(f"select count(distinct line) from rej_{tag}").fetchall()[0][0]
@@ -300,7 +351,8 @@ def ingest_table_file(
         codeset = contract.codesets.get(col.codeset) if col.codeset else None
         value_sql, reason_sql = conformed_expr(col, raw, codeset, year, extract_date_sql)
         conform_parts += [raw, f"{value_sql} as {quote_ident(col.name)}", f"{reason_sql} as {quote_ident(col.name + '__why')}"]
-        reason_cols.append((col, col.name))
+        if col.lands:  # a column that never loads (names, free text) is never "blanked"
+            reason_cols.append((col, col.name))
     wide_type = (table.unpivot or {}).get("type", "integer")
     for name in wide_columns:
         raw = quote_ident(name + "__raw")
@@ -327,6 +379,10 @@ def ingest_table_file(
     for rule in table.row_rules:
         if rule.action == "quarantine":
             checks.append((f"not coalesce(({rule.expr}), true)", rule.column or "", rule.name, sql_literal(rule.reason)))
+    # A row with nothing in it (Excel's trailing ",,,,") is reported as such, not as a missing value.
+    raw_names = [quote_ident(c.name + "__raw") for c in columns if c.name in by_name] + [quote_ident(n + "__raw") for n in wide_columns]
+    if raw_names:
+        checks.insert(0, (f"coalesce({', '.join(raw_names)}) is null", "", "blank_row", "'the row is empty'"))
     case_reason = " ".join(f"when {cond} then {reason}" for cond, _, _, reason in checks) or ""
     case_rule = " ".join(f"when {cond} then {sql_literal(rule)}" for cond, _, rule, _ in checks) or ""
     case_column = " ".join(f"when {cond} then {sql_literal(column)}" for cond, column, _, _ in checks) or ""
@@ -336,10 +392,16 @@ def ingest_table_file(
     )
     reason_expr = f"case {case_reason} end" if checks else "cast(null as varchar)"
     pk = [quote_ident(k) for k in table.primary_key]
+    # Within a key, the first row (in file order) is kept. A later row identical in every
+    # delivered column is an exact duplicate (a double export); one that differs is a
+    # conflicting duplicate key, and the reason names the row it conflicts with.
+    row_hash = f"hash({', '.join(raw_names)})" if raw_names else "0"
+    first_row = f"min(_excel_row) over (partition by {', '.join(pk)})" if pk else ""
     dup_expr = (
-        f"case when row_number() over (partition by {', '.join(pk)} order by _excel_row) > 1 "
-        f"then 'duplicate primary key: same {', '.join(table.primary_key)} as row ' || "
-        f"min(_excel_row) over (partition by {', '.join(pk)}) end"
+        f"case when row_number() over (partition by {', '.join(pk)} order by _excel_row) > 1 then "
+        f"case when {row_hash} = first_value({row_hash}) over (partition by {', '.join(pk)} order by _excel_row) "
+        f"then 'exact_duplicate|exact duplicate of row ' || {first_row} "
+        f"else 'duplicate_key|duplicate primary key: same {', '.join(table.primary_key)} as row ' || {first_row} || ', different values' end end"
         if pk
         else "cast(null as varchar)"
     )
@@ -354,8 +416,8 @@ def ingest_table_file(
                 {f'case {case_value} end' if checks else 'cast(null as varchar)'} as _q_value
             from conformed_{tag}
         )
-        select * exclude (_dup), coalesce(_q_reason, _dup) as _quarantine_reason,
-            case when _q_reason is null and _dup is not null then 'duplicate_key' else _q_rule end as _quarantine_rule
+        select * exclude (_dup), coalesce(_q_reason, split_part(_dup, '|', 2)) as _quarantine_reason,
+            case when _q_reason is null and _dup is not null then split_part(_dup, '|', 1) else _q_rule end as _quarantine_rule
         from (
             select *, case when _q_reason is null then {dup_expr} end as _dup from judged
         )
@@ -403,6 +465,13 @@ def ingest_table_file(
             f"{quote_ident(name + '__why')} as reason, 'blanked' as action from checked_{tag} "
             f"where _quarantine_reason is null and {quote_ident(name + '__why')} is not null"
         )
+    for col in columns:
+        if col.privacy == "postcode":
+            _, postcode_reason = privacy_expr(col, quote_ident(col.name))
+            issue_selects.append(
+                f"select _excel_row, {sql_literal(col.name)}, {sql_literal(WITHHELD)}, 'conformance', {postcode_reason}, 'blanked' "
+                f"from checked_{tag} where _quarantine_reason is null and ({postcode_reason}) is not null"
+            )
     for rule in blank_rules.values():
         col = table.column(rule.column)
         issue_selects.append(
@@ -430,6 +499,10 @@ def ingest_table_file(
             if name not in existing:  # a column added by a newer contract year
                 con.execute(f"alter table {raw_table} add column {ddl}")
         con.execute(f"delete from {raw_table} where _extract_id = ?", [extract.extract_id])
+        con.execute(
+            f"update dq.ingest_log set status = {sql_literal(SUPERSEDED)} where extract_id = ? and source = ? and table_name = ? and status = 'loaded'",
+            [extract.extract_id, table.source, table.table],
+        )
         for t in ("quarantine", "value_issues", "file_issues"):
             con.execute(f"delete from dq.{t} where extract_id = ? and source = ? and table_name = ?", [extract.extract_id, table.source, table.table])
         insert_cols = ", ".join(quote_ident(c) for c in out_cols + list(LINEAGE_COLUMNS))
@@ -491,7 +564,7 @@ def ingest_table_file(
              rows_in, expected_staged, quarantined, blanked, unknown, missing, extract.synthetic, now, seconds],
         )
         archived = _archive(path, extract, archive_dir, digest)
-        con.execute("delete from dq.archive_manifest where source = ? and extract_id = ? and file_name = ?", [table.source, extract.extract_id, path.name])
+        con.execute("delete from dq.archive_manifest where source = ? and extract_id = ? and file_name = ? and sha256 = ?", [table.source, extract.extract_id, path.name, digest])
         con.execute("insert into dq.archive_manifest values (?, ?, ?, ?, ?, ?, ?)", [table.source, extract.extract_id, path.name, str(archived), digest, path.stat().st_size, now])
         con.execute("commit")
     except Exception:

@@ -1,0 +1,207 @@
+"""Ingest against a hand-written messy file: every behaviour of issue 6, answers worked by hand."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+
+import pytest
+
+from pipelines.ingest.errors import IngestError
+from pipelines.privacy.pseudonymise import pseudonym
+from tests.ingest_helpers import HEADER, KEY, connect, deliver, ingest
+
+# Two title rows and a row of commas above the header; header names in another case and
+# spacing, one unknown column. Rows as a person sees them in Excel (header on row 4):
+MESSY = (
+    "Children's services report,,,\n"
+    "Run on 15/05/2023,,,\n"
+    ",,,,,,,,,\n"
+    "LA_Code,Person ID,Forename,Sex,DOB,Start Date,Visits,Case Ref,Postcode,Extra Notes\n"
+    '207,P1,Ann,F,15/06/2010,01/04/2023,"1,234",00123,W10 5AB,note\n'  # 5  staged; 1234 visits; zeros kept
+    "207,P2,Bob,Male,2012-03-01,2023-04-02,3,0042,not a postcode,x\n"  # 6  staged; postcode blanked
+    "207,P3,Cat,X,1/2/2011,2023-04-03,2.5,7,,\n"  # 7  staged; sex and visits blanked
+    "207,P4,Dan,F,2015-01-01,2023-06-01,,,,\n"  # 8  quarantined: start after the extract date
+    "207,,Eve,F,2015-01-01,2023-04-01,,,,\n"  # 9  quarantined: no person id
+    "207,P5,Fay,F,2024-01-01,2023-04-01,,,,\n"  # 10 quarantined: row rule dob_before_start
+    '207,P1,Ann,F,15/06/2010,01/04/2023,"1,234",00123,W10 5AB,note\n'  # 11 exact duplicate of 5
+    "207,P2,Bob,M,2012-03-01,2023-04-02,4,0042,,x\n"  # 12 duplicate key of 6
+    "207,P6,Gus,F,2014-02-02,2023-04-04,1,2,3,4,5\n"  # 13 ragged: 11 cells for 10 columns
+    ",,,,,,,,,\n"  # 14 blank row
+    '207,P7,=HYPERLINK("http://x.example"),F,2014-02-02,23/04/15,1,=1+1,,\n'  # 15 staged; case_ref blanked
+)
+# rows in = 11 (rows 5-15); quarantined = 8, 9, 10, 11, 12, 13, 14 = 7; staged = 5, 6, 7, 15 = 4.
+# Blanked: postcode (6), sex and visits (7), case_ref (15) = 4. Forename never loads, so the
+# formula in it is not "blanked": it is simply never read into the warehouse.
+
+
+@pytest.fixture
+def messy(tmp_path):
+    extract, path = deliver(tmp_path, MESSY)
+    con = connect(tmp_path)
+    result = ingest(con, tmp_path, extract, path)
+    yield con, result, path
+    con.close()
+
+
+def test_row_accounting(messy):
+    con, result, _ = messy
+    assert (result.rows_in, result.rows_staged, result.rows_quarantined, result.values_blanked) == (11, 4, 7, 4)
+    assert con.execute("select count(*) from raw.testsrc__people").fetchall()[0][0] == 4
+    assert result.header_row == 4
+    assert result.unknown_columns == ["extra_notes"]
+
+
+def test_quarantine_names_row_column_value_and_reason(messy):
+    con, _, _ = messy
+    rows = con.execute("select excel_row, column_name, value, rule, reason from dq.quarantine order by excel_row").fetchall()
+    assert rows == [
+        (8, "start_date", "2023-06-01", "required", "required value invalid: date after the extract date"),
+        (9, "person_id", "[withheld: personal data]", "required", "required value missing"),
+        (10, "dob", "[withheld: personal data]", "dob_before_start", "Born after the start date."),
+        (11, "person_id", None, "exact_duplicate", "exact duplicate of row 5"),
+        (12, "person_id", None, "duplicate_key", "duplicate primary key: same person_id as row 6, different values"),
+        (13, None, None, "unreadable_row", "too many columns: Expected Number of Columns"),
+        (14, "", None, "blank_row", "the row is empty"),
+    ]
+
+
+def test_values_conformed_and_blanked(messy):
+    con, _, _ = messy
+    got = con.execute("select _source_row, sex, dob, start_date, visits, case_ref, postcode from raw.testsrc__people order by _source_row").fetchall()
+    assert [(r[0], r[1], str(r[2]), str(r[3]), r[4], r[5], r[6]) for r in got] == [
+        (5, "F", "2010-06-15", "2023-04-01", 1234, "00123", "W10 5"),  # thousands separator, leading zeros, postcode sector
+        (6, "M", "2012-03-01", "2023-04-02", 3, "0042", None),  # 'Male' -> M; bad postcode blanked
+        (7, None, "2011-02-01", "2023-04-03", None, "7", None),  # X is no sex code; 2.5 is no whole number
+        (15, "F", "2014-02-02", "2015-04-23", 1, None, None),  # two-digit year 15 -> 2015; formula blanked
+    ]
+    issues = con.execute("select excel_row, column_name, value, reason from dq.value_issues order by excel_row, column_name").fetchall()
+    assert issues == [
+        (6, "postcode", "[withheld: personal data]", "not a valid UK postcode"),
+        (7, "sex", "[withheld: personal data]", "not a sex code valid in collection year 2024"),  # May 2023 is in 2023-24
+        (7, "visits", "2.5", "not a whole number"),
+        # shown behind an apostrophe so a spreadsheet opening the log does not run it
+        (15, "case_ref", "'=1+1", "looks like a spreadsheet formula (possible formula injection)"),
+    ]
+
+
+def test_identifiers_pseudonymised_and_names_never_loaded(messy):
+    con, _, _ = messy
+    ids = [r[0] for r in con.execute("select person_id from raw.testsrc__people order by _source_row").fetchall()]
+    assert ids == [pseudonym(KEY, "mosaic_person", p) for p in ("P1", "P2", "P3", "P7")]
+    columns = {r[0] for r in con.execute("select column_name from information_schema.columns where table_name = 'testsrc__people'").fetchall()}
+    assert "forename" not in columns
+    # No name, raw id or full postcode anywhere in the build database.
+    for schema, table in con.execute("select table_schema, table_name from information_schema.tables").fetchall():
+        text = con.execute(f'select coalesce(string_agg(cast(t as varchar), chr(10)), \'\') from "{schema}"."{table}" t').fetchall()[0][0]
+        for secret in ("Ann", "Gus", "HYPERLINK", "W10 5AB", "'P1'", "P7"):
+            assert secret not in text, f"{secret} found in {schema}.{table}"
+
+
+def test_file_issues_report_unknown_column_and_header_position(messy):
+    con, _, _ = messy
+    issues = dict(con.execute("select issue, detail from dq.file_issues").fetchall())
+    assert issues["unknown_column"] == "column 'extra_notes' is not in the contract; not loaded"
+    assert issues["header_not_first_row"] == "header found on row 4"
+
+
+BODY = HEADER + "\n207,P1,Zoë,F,2010-06-15,2023-04-01,1,Zoë-1,SW3 1AA\n"
+
+
+@pytest.mark.parametrize(
+    "encoded,encoding",
+    [
+        (BODY.encode("utf-8"), "utf-8"),
+        (codecs.BOM_UTF8 + BODY.encode("utf-8"), "utf-8-sig"),
+        (BODY.encode("cp1252"), "cp1252"),
+        (BODY.encode("utf-16"), "utf-16"),  # with byte-order mark
+        (BODY.encode("utf-16-le"), "utf-16-le"),  # Excel "Unicode text" without one
+        # 300 KB of ASCII rows first: sniffing the first block alone would call this UTF-8.
+        ((HEADER + "\n" + "".join(f"207,Q{i},A,F,2010-06-15,2023-04-01,1,x{i},\n" for i in range(8000)) + BODY.split("\n", 1)[1]).encode("cp1252"), "cp1252"),
+    ],
+    ids=["utf8", "utf8-bom", "cp1252", "utf16-bom", "utf16le-no-bom", "cp1252-late"],
+)
+def test_encodings(tmp_path, encoded, encoding):
+    extract, path = deliver(tmp_path, encoded)
+    con = connect(tmp_path)
+    result = ingest(con, tmp_path, extract, path)
+    assert result.encoding == encoding
+    assert result.rows_quarantined == 0
+    assert con.execute("select case_ref from raw.testsrc__people where case_ref like 'Z%'").fetchall() == [("Zoë-1",)]
+    # The transcoded working copy holds personal data; it is gone once the file is loaded.
+    assert not list((tmp_path / "work").rglob("*.csv"))
+    con.close()
+
+
+def test_same_file_twice_changes_nothing_and_a_changed_file_supersedes(tmp_path):
+    extract, path = deliver(tmp_path, MESSY)
+    con = connect(tmp_path)
+    first = ingest(con, tmp_path, extract, path)
+
+    def state():
+        return [con.execute(f"select count(*), sum(hash(t)) from {t} t").fetchall()[0] for t in ("raw.testsrc__people", "dq.quarantine", "dq.value_issues", "dq.ingest_log", "dq.archive_manifest")]
+
+    before = state()
+    again = ingest(con, tmp_path, extract, path)
+    assert (first.status, again.status) == ("loaded", "unchanged")
+    assert state() == before
+
+    # The council re-sends the extract with one row fixed (row 9 gets its id).
+    changed = MESSY.replace("207,,Eve", "207,P8,Eve")
+    path.write_text(changed)
+    redo = ingest(con, tmp_path, extract, path)
+    assert (redo.rows_staged, redo.rows_quarantined) == (5, 6)
+    assert con.execute("select count(*) from raw.testsrc__people").fetchall()[0][0] == 5  # replaced, not added
+    assert con.execute("select status from dq.ingest_log order by loaded_at").fetchall() == [("superseded",), ("loaded",)]
+    # Both versions are archived unchanged, each with its checksum in SHA256SUMS.
+    folder = tmp_path / "archive" / "testsrc" / "2023-05-15"
+    sums = dict(reversed(line.split("  ")) for line in (folder / "SHA256SUMS").read_text().splitlines())
+    assert len(sums) == 2
+    for name, digest in sums.items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
+    assert (folder / "people.csv").read_text() == MESSY
+    con.close()
+
+
+def test_a_new_extract_adds_history(tmp_path):
+    con = connect(tmp_path)
+    e1, p1 = deliver(tmp_path, BODY, extract_id="2023-05-15")
+    e2, p2 = deliver(tmp_path, BODY + "207,P2,Bob,M,2011-01-01,2023-06-01,2,b,\n", extract_id="2023-06-15")
+    ingest(con, tmp_path, e1, p1)
+    ingest(con, tmp_path, e2, p2)
+    assert con.execute("select _extract_id, count(*) from raw.testsrc__people group by 1 order by 1").fetchall() == [("2023-05-15", 1), ("2023-06-15", 2)]
+    con.close()
+
+
+@pytest.mark.parametrize(
+    "content,problem",
+    [
+        (b"", "The file is empty"),
+        (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)) * 4, "Excel workbook saved with a .csv name"),
+        (bytes(range(256)) * 8, "NUL bytes"),
+        (b"name,address\nAnn,1 High St\n", "No header row found"),
+        (b"la_code,forename,sex,dob,visits\n207,Ann,F,2010-01-01,1\n", "Required column(s) missing: person_id, start_date"),
+        ((HEADER + '\n207,P1,"Ann,F,2010-06-15,2023-04-01,1,x,\n207,P2,Bob,M,2010-06-15,2023-04-01,1,x,\n').encode(), 'opens a quoted value (") that is never closed'),
+    ],
+    ids=["empty", "xlsx", "binary", "no-header", "missing-required", "unterminated-quote"],
+)
+def test_unreadable_files_fail_with_one_clear_message(tmp_path, content, problem):
+    extract, path = deliver(tmp_path, content)
+    con = connect(tmp_path)
+    with pytest.raises(IngestError) as caught:
+        ingest(con, tmp_path, extract, path)
+    message = str(caught.value)
+    assert str(path) in message and problem in message and "What to do:" in message
+    # Nothing half-loaded.
+    assert con.execute("select count(*) from dq.ingest_log").fetchall()[0][0] == 0
+    assert not (tmp_path / "archive").exists()
+    con.close()
+
+
+def test_missing_file(tmp_path):
+    extract, path = deliver(tmp_path, BODY)
+    path.unlink()
+    con = connect(tmp_path)
+    with pytest.raises(IngestError, match="does not exist.*What to do"):
+        ingest(con, tmp_path, extract, path)
+    con.close()
