@@ -28,6 +28,7 @@ from pipelines.synthetic import population
 from pipelines.synthetic.calendar import day
 from pipelines.synthetic.pinning import OPEN
 from pipelines.synthetic.profiles import BOROUGHS
+from pipelines.synthetic.safeguarding import build_safeguarding_tables
 from pipelines.synthetic.social_care import Counters, Journeys, simulate_borough
 from pipelines.synthetic.writer import sha256_file, write_arrow, write_table
 
@@ -160,7 +161,10 @@ def _mosaic_tables(gen: Generation, core: list[dict]) -> dict[str, dict]:
         tables = dict(tables)
         tables["ssd_person"] = _person_table(gen.rng(b, 2), gen.journeys[b].profile.la_code, tables["ssd_person"], day(gen.spec.extract_date))
         for extension in MOSAIC_EXTENSIONS:
-            tables.update(extension(gen, b))
+            for name, data in extension(gen, b).items():
+                # A table the core already writes gets the extension's rows appended (short-break
+                # legal statuses, say), with the same columns; a new table is added.
+                tables[name] = {col: np.concatenate([tables[name][col], data[col]]) for col in tables[name]} if name in tables else data
         for name, data in tables.items():
             parts.setdefault(name, []).append(data)
     return {name: {col: np.concatenate([p[col] for p in ps]) for col in ps[0]} for name, ps in parts.items()}
@@ -183,7 +187,9 @@ def _ons_tables(gen: Generation) -> dict:
 # More Mosaic tables built from the same journeys: functions (generation, borough_index) ->
 # {table: columns}. Each uses its own random stream (gen.rng(b, <stream>)), so adding one never
 # changes the tables that already exist.
-MOSAIC_EXTENSIONS: list[Callable[[Generation, int], dict[str, dict]]] = []
+MOSAIC_EXTENSIONS: list[Callable[[Generation, int], dict[str, dict]]] = [
+    build_safeguarding_tables,
+]
 
 # Further sources, each written to <out>/<source>/<folder date>/: (source, folder date,
 # builder (generation) -> {table: columns or pyarrow table}, extra manifest fields).

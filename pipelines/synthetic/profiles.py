@@ -145,3 +145,52 @@ WCC = BoroughProfile(
 )
 
 BOROUGHS = (RBKC, WCC)
+
+
+@dataclass(frozen=True)
+class SafeguardingProfile:
+    """Targets of the front door, child protection visits, early help and EHC plans of one
+    borough (pipelines/synthetic/safeguarding.py). Dicts of years are anchor points, filled in
+    between with `interpolate`; quarter keys are (financial year, quarter)."""
+
+    contacts_per_referral: float
+    early_help_families_open: dict[int, int]  # families with an open early help episode at 31 March
+    ehcp_plans_issued: dict[int, int]  # new EHC plans issued per financial year, exceptions excluded
+    ehcp_pct_within_20_weeks: dict[int, float]
+    ehcp_quarters: dict[tuple[int, int], tuple[int, float]]  # published (plans, share within 20 weeks)
+    child_mh_rate: dict[int, float]  # completed assessments with factor 4A (child mental health)
+    child_mh_quarter_counts: dict[tuple[int, int], int]  # published counts, pinned exactly
+    short_break_children: int  # disabled children on an agreed series of short breaks at any time
+
+
+SAFEGUARDING = {
+    "207": SafeguardingProfile(
+        # assumed: about 2.6 contacts per referral (inner London MASH conversion of roughly 35-40%)
+        contacts_per_referral=2.6,
+        # published: families open to early help at 31 March 2023 up 21% on 31 March 2022
+        # (F000-L0189-01); the levels are assumptions
+        early_help_families_open={2013: 430, 2020: 450, 2021: 470, 2022: 520, 2023: 629},
+        ehcp_plans_issued={2015: 45, 2019: 62, 2023: 70},
+        ehcp_pct_within_20_weeks={2015: 0.55, 2019: 0.80, 2022: 0.90, 2023: 0.95},
+        # published: "All 17 Plans in Q4 were issued within 20 weeks", 100% (F000-L0613-01, F000-L0615-01)
+        ehcp_quarters={(2023, 4): (17, 1.0)},
+        child_mh_rate={2013: 0.08, 2021: 0.10, 2023: 0.11},
+        child_mh_quarter_counts={},
+        short_break_children=24,
+    ),
+    "213": SafeguardingProfile(
+        contacts_per_referral=2.6,
+        # published: "a 16% rise since April 2022 in the number of families accessing Early Help
+        # Services" (F004-L0127-01); the levels are assumptions
+        early_help_families_open={2013: 600, 2020: 640, 2021: 670, 2022: 700, 2023: 812},
+        ehcp_plans_issued={2015: 80, 2019: 100, 2023: 112},
+        ehcp_pct_within_20_weeks={2015: 0.55, 2019: 0.80, 2022: 0.90, 2023: 0.95},
+        # published: "All 28 Plans in Q4 were issued within 20 weeks", 100% (F004-L0607-01, F004-L0610-01)
+        ehcp_quarters={(2023, 4): (28, 1.0)},
+        child_mh_rate={2013: 0.06, 2021: 0.08, 2023: 0.095},
+        # published: Q4 2022/23 assessments with child mental health factors "highest point (67)
+        # over 24 months" (F004-L0678-01)
+        child_mh_quarter_counts={(2023, 4): 67},
+        short_break_children=38,
+    ),
+}
