@@ -1,0 +1,129 @@
+"""Audit a published table: can anything suppressed be worked out from what is shown?
+
+The audit knows the true figures (the unsuppressed marts) and reads only what a reader sees in
+the published table or an export: `value_published`, and the numerator, denominator and value
+columns where they are not blank. From those it decides which quantities (counts of children,
+see linear_constraints.py) a reader knows:
+
+- a count row shows its count; any row shows the numerator and denominator it prints;
+- a shown percentage or rate with a shown denominator gives away its numerator (value x
+  denominator / scale), and with a shown numerator gives away its denominator.
+
+It then checks, independently of how suppression chose its cells:
+
+  small_count_shown      no count from 1 to the threshold is known to a reader;
+  lone_suppressed_row    no equation between published rows has exactly one `c`;
+  lone_hidden_quantity   no equation between quantities has exactly one unknown;
+  recoverable            no unknown quantity follows from the equations taken together;
+  shown_in_suppressed    a `c` row prints no numerator, denominator or value;
+  small_denominator      no percentage, rate or mean on fewer than min_denominator children.
+
+The result is one row per item audited (each equation, each quantity, each row), with
+`disclosed` true where the item fails, so a Great Expectations suite can validate it and name
+the measure, area and period of every failure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipelines.publication.linear_constraints import ROW_KEY, RATIO_UNITS, UNIT_KINDS, Rules, build_structure, recoverable
+
+SUPPRESSED_SYMBOL = "c"
+AUDIT_COLUMNS = ["check", "measure_id", "area_code", "period_label", "statistic", "breakdown", "breakdown_value", "suppressed_in_equation", "disclosed", "detail"]
+
+
+def _shown(value) -> bool:
+    return value is not None and not (isinstance(value, float) and np.isnan(value)) and not pd.isna(value)
+
+
+def _normalise_keys(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["period_end"] = pd.to_datetime(frame["period_end"]).dt.date
+    frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
+    return frame
+
+
+def audit(marts: pd.DataFrame, published: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """Every audited item of `published` (shaped like published.outcome_measures) against the
+    true figures in `marts` (shaped like marts.outcome_measures)."""
+    structure = build_structure(_normalise_keys(marts), rules)
+    rows = structure.frame
+    shown = _normalise_keys(published).set_index(list(ROW_KEY))
+    if not shown.index.is_unique:
+        raise ValueError("The published table has more than one row for a measure, area, period, statistic and breakdown.")
+
+    items: list[dict] = []
+
+    def item(check: str, row: int, disclosed: bool, detail: str = "", suppressed: int | None = None) -> None:
+        r = rows.iloc[row]
+        items.append(
+            {
+                "check": check, "measure_id": r["measure_id"], "area_code": r["area_code"], "period_label": r["period_label"],
+                "statistic": r["statistic"], "breakdown": r["breakdown"], "breakdown_value": r["breakdown_value"],
+                "suppressed_in_equation": suppressed, "disclosed": bool(disclosed), "detail": detail,
+            }
+        )
+
+    # What a reader sees, row by row.
+    row_suppressed: list[bool] = []
+    known_classes: set[int] = set()
+    for position, r in enumerate(rows.itertuples(index=False)):
+        key = tuple(getattr(r, k) for k in ROW_KEY)
+        if key not in shown.index:
+            row_suppressed.append(True)
+            item("row_published", position, True, "the row is missing from the published table")
+            continue
+        p = shown.loc[key]
+        symbol = str(p["value_published"])
+        suppressed = symbol == SUPPRESSED_SYMBOL
+        row_suppressed.append(suppressed)
+        printed = [name for name in ("numerator", "denominator", "value") if _shown(p[name])]
+        item("shown_in_suppressed", position, suppressed and bool(printed), f"a suppressed row prints {', '.join(printed)}" if suppressed and printed else "")
+
+        n_class, d_class = structure.row_classes[position]
+        value_shown, numerator_shown, denominator_shown = _shown(p["value"]), _shown(p["numerator"]), _shown(p["denominator"])
+        denominator_public = UNIT_KINDS.get(r.unit, ("children", "children"))[1] == "population"
+        if r.unit == "count":
+            numerator_known = value_shown or numerator_shown
+        else:
+            numerator_known = numerator_shown or (value_shown and (denominator_shown or denominator_public))
+        denominator_known = denominator_shown or (value_shown and numerator_shown and _shown(p["value"]) and float(p["value"]) != 0)
+        if n_class is not None and numerator_known:
+            known_classes.add(n_class)
+        if d_class is not None and denominator_known:
+            known_classes.add(d_class)
+        if r.unit in RATIO_UNITS:
+            item("small_denominator", position, structure.small_denominator[position] and value_shown, f"shown on a denominator below {rules.min_denominator}" if structure.small_denominator[position] and value_shown else "")
+
+    hidden = {c for c in range(len(structure.class_value)) if c not in known_classes}
+    determined = recoverable(structure, hidden)
+    for c, value in enumerate(structure.class_value):
+        row = structure.class_rows[c][0]
+        small = 0 < value <= rules.threshold
+        item("small_count_shown", row, small and c in known_classes, f"a count of {value:g} can be read from the published rows" if small and c in known_classes else "")
+        if c in hidden:
+            item("recoverable", row, c in determined, f"the suppressed count {value:g} follows from the figures shown" if c in determined else "")
+
+    for constraint in structure.row_constraints:
+        count = sum(row_suppressed[r] for r in constraint.rows)
+        lone = count == 1
+        detail = ""
+        if lone:
+            lone_row = next(r for r in constraint.rows if row_suppressed[r])
+            detail = f"{constraint.kind} equation with one suppressed row: {structure.describe_row(lone_row)}"
+        item("lone_suppressed_row", constraint.total, lone, detail, count)
+    for coefficients, origin in zip(structure.class_constraints, structure.class_constraint_origin):
+        unknown = [c for c in coefficients if c in hidden]
+        lone = len(unknown) == 1
+        detail = ""
+        if lone:
+            detail = f"{origin.kind} equation with one unknown count: {structure.describe_row(structure.class_rows[unknown[0]][0])}"
+        item("lone_hidden_quantity", origin.total, lone, detail, len(unknown))
+
+    return pd.DataFrame(items, columns=AUDIT_COLUMNS)
+
+
+def failures(audit_frame: pd.DataFrame) -> pd.DataFrame:
+    return audit_frame[audit_frame["disclosed"]]
