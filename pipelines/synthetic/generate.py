@@ -223,6 +223,10 @@ def generate(out: Path, spec: GenerationSpec = GenerationSpec(), *, force: bool 
     _write_extract(folders["manual"], spec, "manual", spec.extract_date, {"manual_measures": _manual_measures(spec)}, contract)
     for source, when, builder, extra in EXTRA_SOURCES:
         _write_extract(folders[source], spec, source, when, builder(gen), contract, extra)
+    # Plant the canary child in every source; in dirty-data mode, then add the mess.
+    from pipelines.synthetic.dirty import finish_extracts
+
+    finish_extracts(folders, contract, spec.seed, spec.dirty)
     return folders
 
 

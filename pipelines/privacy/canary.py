@@ -1,0 +1,172 @@
+"""A canary child planted in the synthetic extracts, and the scan that must never find it.
+
+The generator picks one simulated child - the one known to the most sources (social care,
+education, youth justice), ties to the smallest Mosaic id - and rewrites that child's
+identifiers in every extract to fixed, recognisable values (CANARY_IDS, and `CANARY-<namespace>`
+for any other kind of person id linked to them). The child's records are otherwise ordinary,
+so the child flows through ingest and staging like any other.
+
+The analyst-facing outputs (the published database, the exports) must never hold any of these
+ids, neither raw nor as their pseudonym: `find_canary` looks for both, in every text column of
+every table, and tests fail if it finds anything.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipelines.contracts.model import Contract
+
+# Fixed raw ids of the canary. The UPN has the DfE shape (a letter, 11 digits, a check
+# character) so it passes the contract's pattern and loads like any other.
+CANARY_IDS = {"mosaic_person": "CANARY0207", "upn": "C20799999999C", "nhs_number": "CANARY9999"}
+# Namespaces through which the canary is found in the other sources.
+ANCHORS = ("mosaic_person", "upn")
+
+
+def canary_id(namespace: str) -> str:
+    return CANARY_IDS.get(namespace, f"CANARY-{namespace}")
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class TableFile:
+    source: str
+    table: str
+    path: Path
+    person_columns: dict[str, str]  # column -> namespace
+
+
+def _table_files(folders: dict[str, Path], contract: Contract) -> list[TableFile]:
+    files = []
+    for source, folder in folders.items():
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        for name, entry in sorted(manifest.get("tables", {}).items()):
+            try:
+                table = contract.table(source, name)
+            except KeyError:
+                continue
+            person = {c.name: c.namespace for c in table.columns if c.privacy == "person_id" and c.namespace}
+            if person:
+                files.append(TableFile(source, name, folder / entry["file"], person))
+    return files
+
+
+def _header(con, path: Path) -> list[str]:
+    return [r[0] for r in con.execute(f"describe select * from read_csv({_lit(str(path))}, all_varchar = true, header = true)").fetchall()]
+
+
+def choose_canary(folders: dict[str, Path], contract: Contract) -> dict[str, str]:
+    """Original ids of the chosen child, by namespace (mosaic_person, upn and whatever links)."""
+    con = duckdb.connect()
+    try:
+        files = _table_files(folders, contract)
+        person = next((f for f in files if (f.source, f.table) == ("mosaic", "ssd_person")), None)
+        if person is None:
+            return {}
+        # Candidates: children with a Mosaic id and a UPN (school age, so in the census too).
+        con.execute(
+            f"create table candidates as select pers_person_id as mosaic_person, pers_upn as upn "
+            f"from read_csv({_lit(str(person.path))}, all_varchar = true, header = true) "
+            f"where pers_person_id is not null and pers_upn is not null"
+        )
+        seen = []
+        for f in files:
+            if f.source == "mosaic":
+                continue
+            header = set(_header(con, f.path))
+            for column, namespace in f.person_columns.items():
+                if namespace in ANCHORS and column in header:
+                    seen.append(
+                        f"select distinct {_lit(f.source)} as source, {namespace} as mosaic_key from candidates "
+                        f"where {namespace} in (select {_q(column)} from read_csv({_lit(str(f.path))}, all_varchar = true, header = true))"
+                    )
+        ranking = (
+            f"select c.mosaic_person, c.upn, count(distinct s.source) as sources from candidates c "
+            f"left join ({' union all '.join(seen)}) s on s.mosaic_key in (c.mosaic_person, c.upn) "
+            if seen
+            else "select c.mosaic_person, c.upn, 0 as sources from candidates c "
+        )
+        row = con.execute(
+            f"select * from ({ranking} group by c.mosaic_person, c.upn) "
+            "order by sources desc, length(mosaic_person), mosaic_person limit 1"
+        ).fetchall()
+        if not row:
+            return {}
+        originals = {"mosaic_person": row[0][0], "upn": row[0][1]}
+        # Other kinds of person id (youth justice person, NHS number...) held beside a known one.
+        for _ in range(2):
+            for f in files:
+                header = set(_header(con, f.path))
+                known = [(c, ns) for c, ns in f.person_columns.items() if ns in originals and c in header]
+                unknown = [(c, ns) for c, ns in f.person_columns.items() if ns not in originals and c in header]
+                if not known or not unknown:
+                    continue
+                match = " or ".join(f"{_q(c)} = {_lit(originals[ns])}" for c, ns in known)
+                for column, namespace in unknown:
+                    found = con.execute(
+                        f"select min({_q(column)}) from read_csv({_lit(str(f.path))}, all_varchar = true, header = true) where ({match}) and {_q(column)} is not null"
+                    ).fetchall()[0][0]
+                    if found is not None:
+                        originals[namespace] = found
+        return originals
+    finally:
+        con.close()
+
+
+def plant_canary(folders: dict[str, Path], contract: Contract) -> dict[str, str]:
+    """Rewrite the chosen child's ids to the canary ids in every extract. Returns namespace ->
+    canary id for the namespaces planted. Files keep their layout (DuckDB reads and writes
+    them as text, blanks as blanks)."""
+    originals = choose_canary(folders, contract)
+    if not originals:
+        return {}
+    con = duckdb.connect()
+    try:
+        for f in _table_files(folders, contract):
+            header = _header(con, f.path)
+            swaps = {c: ns for c, ns in f.person_columns.items() if ns in originals and c in header}
+            if not swaps:
+                continue
+            select = ", ".join(
+                f"case when {_q(c)} = {_lit(originals[swaps[c]])} then {_lit(canary_id(swaps[c]))} else {_q(c)} end as {_q(c)}" if c in swaps else _q(c)
+                for c in header
+            )
+            tmp = f.path.with_name(f.path.name + ".canary")
+            con.execute(
+                f"copy (select {select} from read_csv({_lit(str(f.path))}, all_varchar = true, header = true)) "
+                f"to {_lit(str(tmp))} (format csv, header true, null '')"
+            )
+            tmp.replace(f.path)
+    finally:
+        con.close()
+    return {ns: canary_id(ns) for ns in originals}
+
+
+def find_canary(con: duckdb.DuckDBPyConnection, forms: dict[str, str]) -> list[str]:
+    """Where any of `forms` (label -> string, raw ids and pseudonyms) appears in any text
+    column of any table of the connected database. Returns "schema.table.column: label"."""
+    hits = []
+    columns = con.execute(
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "where data_type in ('VARCHAR', 'VARCHAR[]', 'JSON') or data_type like 'STRUCT%' or data_type like 'MAP%'"
+    ).fetchall()
+    for schema, table, column in columns:
+        for label, needle in forms.items():
+            found = con.execute(
+                f"select count(*) from {_q(schema)}.{_q(table)} where contains(lower(cast({_q(column)} as varchar)), lower(?))", [needle]
+            ).fetchall()[0][0]
+            if found:
+                hits.append(f"{schema}.{table}.{column}: {label}")
+    return hits
