@@ -12,7 +12,9 @@ see linear_constraints.py) a reader knows:
 It then checks, independently of how suppression chose its cells:
 
   small_count_shown      no count from 1 to the threshold is known to a reader;
-  lone_suppressed_row    no equation between published rows has exactly one `c`;
+  lone_suppressed_row    no equation between published rows has exactly one `c` that hides a
+                         count (a `c` whose counts are all readable elsewhere, like a
+                         percentage left out for its small denominator, hides nothing);
   lone_hidden_quantity   no equation between quantities has exactly one unknown;
   recoverable            no unknown quantity follows from the equations taken together;
   shown_in_suppressed    a `c` row prints no numerator, denominator or value;
@@ -106,12 +108,15 @@ def audit(marts: pd.DataFrame, published: pd.DataFrame, rules: Rules) -> pd.Data
         if c in hidden:
             item("recoverable", row, c in determined, f"the suppressed count {value:g} follows from the figures shown" if c in determined else "")
 
+    def conceals(r: int) -> bool:
+        return row_suppressed[r] and any(c in hidden for c in structure.classes_of(r))
+
     for constraint in structure.row_constraints:
-        count = sum(row_suppressed[r] for r in constraint.rows)
+        count = sum(conceals(r) for r in constraint.rows)
         lone = count == 1
         detail = ""
         if lone:
-            lone_row = next(r for r in constraint.rows if row_suppressed[r])
+            lone_row = next(r for r in constraint.rows if conceals(r))
             detail = f"{constraint.kind} equation with one suppressed row: {structure.describe_row(lone_row)}"
         item("lone_suppressed_row", constraint.total, lone, detail, count)
     for coefficients, origin in zip(structure.class_constraints, structure.class_constraint_origin):

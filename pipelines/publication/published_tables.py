@@ -110,6 +110,25 @@ def _catalogue_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in con.execute("select column_name from information_schema.columns where table_catalog = current_database() and table_schema = 'reference' and table_name = 'measure_catalogue'").fetchall()}
 
 
+# Public context carried beside each figure when the mart has it: names, direction, and the
+# comparators and targets the councils print. Left out on purpose: previous_value, change,
+# change_direction and rag_status, which would give a suppressed value away (or bound it).
+CONTEXT_COLUMNS = (
+    "measure_name", "polarity", "comparator_london", "comparator_inner_london", "comparator_england",
+    "comparator_england_and_wales", "comparator_statistical_neighbours", "comparator_period_note", "target",
+)
+
+
+def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
+    return [
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_catalog = current_database() and table_schema = ? and table_name = ? order by ordinal_position",
+            [schema, table],
+        ).fetchall()
+    ]
+
+
 def build_published_outcome_measures(con: duckdb.DuckDBPyConnection, rules: Rules | None = None) -> SuppressionResult:
     """Suppress, round and label marts.outcome_measures into published.outcome_measures."""
     rules = rules or read_rules(con)
@@ -133,6 +152,10 @@ def build_published_outcome_measures(con: duckdb.DuckDBPyConnection, rules: Rule
         if catalogue_decimals != "null"
         else ""
     )
+    present = set(_columns(con, "marts", "outcome_measures"))
+    context = [c for c in CONTEXT_COLUMNS if c in present]
+    measure_name = "measure_name" if "measure_name" in context else "cast(null as varchar)"
+    context_select = "".join(f"{c}, " for c in context if c != "measure_name")
     con.register("_suppression_decisions", decisions)
     try:
         con.execute("create schema if not exists published")
@@ -153,8 +176,8 @@ def build_published_outcome_measures(con: duckdb.DuckDBPyConnection, rules: Rule
                 select *, case when suppressed then null else round(value, decimal_places) end as rounded_value from rows
             )
             select
-                measure_id, priority, area_code, area_name, period_type, period_start, period_end, period_label,
-                statistic, breakdown, breakdown_value, unit,
+                measure_id, {measure_name} as measure_name, priority, area_code, area_name,
+                period_type, period_start, period_end, period_label, statistic, breakdown, breakdown_value, unit,
                 case when suppressed then null else numerator end as numerator,
                 case when suppressed then null else denominator end as denominator,
                 rounded_value as value,
@@ -170,7 +193,7 @@ def build_published_outcome_measures(con: duckdb.DuckDBPyConnection, rules: Rule
                 decimal_places,
                 suppression_reason,
                 case suppression_reason {reasons_case} end as suppression_note,
-                value_source,
+                {context_select}value_source,
                 extract_date
             from shown
             order by measure_id, statistic, breakdown, breakdown_value, period_type, period_end, area_code
@@ -182,3 +205,74 @@ def build_published_outcome_measures(con: duckdb.DuckDBPyConnection, rules: Rule
     if built != len(frame):
         raise RuntimeError(f"published.outcome_measures has {built} rows but marts.outcome_measures has {len(frame)}.")
     return result
+
+
+def build_measure_definitions(con: duckdb.DuckDBPyConnection) -> None:
+    """published.measure_definitions: the catalogue words the exports quote (no figures)."""
+    con.execute("create schema if not exists published")
+    if _table_exists(con, "marts", "measure_catalogue"):
+        con.execute(
+            """
+            create or replace table published.measure_definitions as
+            select measure_id, measure_name, priority, definition, statistics, unit, polarity, polarity_note,
+                   primary_source, definition_version
+            from marts.measure_catalogue
+            order by measure_id
+            """
+        )
+    else:  # a build without the catalogue mart: the measures that have figures, with no words
+        con.execute(
+            """
+            create or replace table published.measure_definitions as
+            select distinct measure_id, cast(null as varchar) as measure_name, priority, cast(null as varchar) as definition,
+                   cast(null as varchar) as statistics, cast(null as varchar) as unit, cast(null as varchar) as polarity,
+                   cast(null as varchar) as polarity_note, cast(null as varchar) as primary_source, cast(null as varchar) as definition_version
+            from published.outcome_measures
+            order by measure_id
+            """
+        )
+
+
+def build_priority_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """One published table per priority: its rows of published.outcome_measures with the words."""
+    built = []
+    for table in priority_tables():
+        con.execute(
+            f"""
+            create or replace table published.{table.table} as
+            select
+                figures.*,
+                definitions.definition as measure_definition,
+                ? as priority_name,
+                ? as priority_outcome
+            from published.outcome_measures as figures
+            left join published.measure_definitions as definitions
+                on figures.measure_id = definitions.measure_id
+            where figures.priority = ?
+            order by figures.measure_id, figures.statistic, figures.breakdown, figures.breakdown_value,
+                figures.period_type, figures.period_end, figures.area_code
+            """,
+            [table.title, table.outcome_statement, table.priority],
+        )
+        built.append(f"published.{table.table}")
+    return built
+
+
+@dataclass(frozen=True)
+class PublishedTablesSummary:
+    rows: int
+    suppressed: dict[str, int]
+    tables: list[str]
+    unresolved: int
+
+
+def build_published_tables(con: duckdb.DuckDBPyConnection, rules: Rules | None = None) -> PublishedTablesSummary:
+    """Every table of the `published` schema, from the marts of `con`."""
+    result = build_published_outcome_measures(con, rules)
+    build_measure_definitions(con)
+    tables = ["published.outcome_measures", "published.measure_definitions", *build_priority_tables(con)]
+    counts: dict[str, int] = {}
+    for reason in result.reasons:
+        if reason:
+            counts[reason] = counts.get(reason, 0) + 1
+    return PublishedTablesSummary(rows=result.structure.n_rows, suppressed=counts, tables=tables, unresolved=len(result.unresolved))

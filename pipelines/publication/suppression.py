@@ -11,8 +11,9 @@ Secondary suppression, repeated until nothing changes (every step only hides mor
 - every equation between quantities (RBKC + WCC = BI, breakdown rows = total, quarters = year;
   see linear_constraints.py) with exactly one hidden quantity gets a second one: the smallest
   other quantity in it (a non-zero one when there is one), so subtraction yields nothing;
-- every equation between rows with exactly one suppressed row gets a second suppressed row, so
-  no published table has a lone `c` in a line that sums;
+- every equation between rows with exactly one row that conceals a count gets a second one, so
+  no published table has a lone `c` in a line that sums (a percentage left out only for its
+  small denominator, whose counts are all shown elsewhere, conceals nothing);
 - finally the exact test: if the equations together still determine a hidden quantity (which
   can happen when hidden cells form chains across several equations), the smallest shown
   quantity in an equation with it is hidden too, and the rounds start again.
@@ -86,11 +87,13 @@ def suppress(frame: pd.DataFrame, rules: Rules) -> SuppressionResult:
                     changed = True
         changed = _propagate(structure, hidden, suppressed) or changed
         for constraint in structure.row_constraints:
-            suppressed_here = [r for r in constraint.rows if r in suppressed]
-            if len(suppressed_here) == 1:
-                pick = _smallest([r for r in constraint.rows if r not in suppressed], lambda r: structure.row_size[r])
+            concealing = [r for r in constraint.rows if _conceals(structure, r, hidden, suppressed)]
+            if len(concealing) == 1:
+                others = [r for r in constraint.rows if r not in concealing and any(c not in hidden for c in structure.classes_of(r))]
+                pick = _smallest(others, lambda r: structure.row_size[r])
                 if pick is not None:
-                    suppressed.add(pick)
+                    for c in structure.classes_of(pick)[:1]:
+                        hidden[c] = SECONDARY
                     changed = True
         if changed:
             continue
@@ -117,6 +120,13 @@ def suppress(frame: pd.DataFrame, rules: Rules) -> SuppressionResult:
         else:
             reasons.append(SECONDARY)
     return SuppressionResult(structure, hidden, suppressed, reasons, unresolved)
+
+
+def _conceals(structure: Structure, row: int, hidden: dict[int, str], suppressed: set[int]) -> bool:
+    """A suppressed row conceals something when a count it shows is hidden everywhere. (A
+    percentage left out only for its small denominator, whose counts are shown elsewhere,
+    conceals nothing and needs no protection.)"""
+    return row in suppressed and any(c in hidden for c in structure.classes_of(row))
 
 
 def _propagate(structure: Structure, hidden: dict[int, str], suppressed: set[int]) -> bool:

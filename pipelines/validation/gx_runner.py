@@ -1,17 +1,20 @@
-"""Run Great Expectations suites (files in expectations/) against warehouse tables.
+"""Run Great Expectations suites (files in expectations/, see suites.py) against warehouse tables.
 
 GX 1.x cannot validate DuckDB through SQLAlchemy (duckdb-engine is stale), so each suite names
-the SQL that produces the rows to validate (`meta.dataset_sql`, with `{schema}` for the schema
-holding the marts); the rows are pulled into pandas and validated with GX's pandas data source.
-The dataset SQL can add helper columns (a recomputed value, the difference between the
-bi-borough figure and the sum of the boroughs) so that every rule is a plain GX expectation.
+the rows to validate (SQL, or a Python function for rules that need code); the rows are pulled
+into pandas and validated with GX's pandas data source. The dataset can add helper columns (a
+recomputed value, the difference between the bi-borough figure and the sum of the boroughs) so
+that every rule is a plain GX expectation, and it carries the measure, area and period of every
+row so that every failure message names them.
 
-Results are returned as plain records and written to `dq.validation_results`, so the history of
-every validation is queryable next to the data it judged.
+Every outcome is written to `dq.validation_results` (the queryable history, next to the data it
+judged) and, when a data folder is given, through a GX checkpoint into the Data Docs under the
+published folder (data_docs.py).
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
@@ -23,7 +26,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines.settings import EXPECTATIONS_DIR, switch_off_telemetry
+from pipelines.settings import EXPECTATIONS_DIR, Settings, switch_off_telemetry
+from pipelines.validation.suites import Suite, load_suite_document, load_suites, suite_paths  # noqa: F401 (re-exported)
 
 KEY_COLUMNS = ("measure_id", "area_code", "period_label", "statistic", "breakdown", "breakdown_value")
 RESULTS_DDL = """
@@ -33,7 +37,26 @@ create table if not exists dq.validation_results (
     severity varchar, passed boolean, observed_value varchar, unexpected_count bigint,
     element_count bigint, message varchar, validated_at timestamp
 );
+alter table dq.validation_results add column if not exists stage varchar;
+alter table dq.validation_results add column if not exists description varchar;
+alter table dq.validation_results add column if not exists data_docs varchar;
 """
+RESULT_COLUMNS = (
+    "run_id", "suite", "target", "expectation", "column_name", "severity", "passed", "observed_value",
+    "unexpected_count", "element_count", "message", "validated_at", "stage", "description", "data_docs",
+)
+
+
+@dataclass
+class DatasetContext:
+    """What a Python dataset function may read."""
+
+    con: duckdb.DuckDBPyConnection
+    schema: str
+    stage: str
+    table: str | None
+    settings: Settings | None
+    expectations_dir: Path = EXPECTATIONS_DIR
 
 
 @dataclass
@@ -46,6 +69,7 @@ class ExpectationOutcome:
     unexpected_count: int
     element_count: int
     message: str
+    description: str = ""
 
 
 @dataclass
@@ -54,7 +78,10 @@ class SuiteOutcome:
     target: str
     run_id: str
     row_count: int
+    stage: str = "build"
+    severity: str = "error"
     outcomes: list[ExpectationOutcome] = field(default_factory=list)
+    data_docs: str | None = None
     validated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc).replace(tzinfo=None))
 
     @property
@@ -77,17 +104,8 @@ class SuiteOutcome:
         return "\n".join(lines)
 
 
-def suite_paths(directory: Path = EXPECTATIONS_DIR) -> list[Path]:
-    return sorted(directory.glob("*.json"))
-
-
-def load_suite_document(path: Path) -> dict:
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    meta = doc.get("meta", {})
-    for key in ("dataset_sql", "target_asset"):
-        if key not in meta:
-            raise ValueError(f"{path}: suite meta must give {key!r}")
-    return doc
+def suites_for_stage(stage: str) -> list[Suite]:
+    return [s for s in load_suites() if stage in s.stages]
 
 
 def _describe_rows(frame: pd.DataFrame, indexes: list, limit: int = 8) -> str:
@@ -97,7 +115,10 @@ def _describe_rows(frame: pd.DataFrame, indexes: list, limit: int = 8) -> str:
         if idx not in frame.index:
             continue
         row = frame.loc[idx]
-        shown.append(" / ".join(str(row[k]) for k in keys) if keys else str(idx))
+        text = " / ".join(str(row[k]) for k in keys) if keys else str(idx)
+        if "detail" in frame.columns and isinstance(row["detail"], str) and row["detail"]:
+            text += f" ({row['detail']})"
+        shown.append(text)
     more = f" and {len(indexes) - limit} more" if len(indexes) > limit else ""
     return "; ".join(shown) + more
 
@@ -113,44 +134,94 @@ def _message(config: dict, result: dict, frame: pd.DataFrame) -> str:
     return f"{description}: observed {observed!r}"
 
 
-def run_suite(con: duckdb.DuckDBPyConnection, path: Path, *, schema: str = "marts", run_id: str | None = None) -> SuiteOutcome:
-    """Validate the rows that the suite's dataset SQL returns from `con`."""
+def load_dataset(suite: Suite, context: DatasetContext) -> pd.DataFrame:
+    if suite.dataset_python:
+        module_name, _, function_name = suite.dataset_python.partition(":")
+        function = getattr(importlib.import_module(module_name), function_name)
+        frame = function(context)
+    else:
+        sql = suite.dataset_sql.format(schema=context.schema, table=suite.table or "", expectations_dir=str(context.expectations_dir))
+        frame = context.con.execute(sql).df()
+    return frame.reset_index(drop=True)
+
+
+def _gx_suite(suite: Suite):
+    from great_expectations.core.expectation_suite import ExpectationSuite
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    gx_suite = ExpectationSuite(name=suite.name, meta={"description": suite.description, "target": suite.target_asset, "file": suite.path.name})
+    for cfg in suite.expectations:
+        gx_suite.add_expectation_configuration(ExpectationConfiguration(type=cfg["type"], kwargs=cfg["kwargs"], meta=cfg.get("meta", {})))
+    return gx_suite
+
+
+def _validate(suite: Suite, frame: pd.DataFrame, *, settings: Settings | None, run_name: str):
+    """Run the suite on `frame` with GX; returns (expectation results, Data Docs page or None)."""
     switch_off_telemetry()
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
-    from great_expectations.core.expectation_suite import ExpectationSuite
+    from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.base import ProgressBarsConfig
-    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
-    doc = load_suite_document(path)
-    sql = doc["meta"]["dataset_sql"].format(schema=schema)
-    frame = con.execute(sql).df()
+    result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": []}
+    if settings is None:
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        gx_suite = context.suites.add(_gx_suite(suite))
+        batch = context.data_sources.add_pandas(name="warehouse").add_dataframe_asset(name=suite.name).add_batch_definition_whole_dataframe("all_rows")
+        validation = context.validation_definitions.add(gx.ValidationDefinition(name=f"{suite.name}_validation", data=batch, suite=gx_suite))
+        return validation.run(batch_parameters={"dataframe": frame}, result_format=result_format).results, None
+
+    from pipelines.validation.data_docs import SITE_NAME, file_context
+
+    context = file_context(settings)
+    gx_suite = context.suites.add_or_update(_gx_suite(suite))
+    source = context.data_sources.add_or_update_pandas(name="warehouse")
+    asset = next((a for a in source.assets if a.name == suite.name), None) or source.add_dataframe_asset(name=suite.name)
+    batch = next((b for b in asset.batch_definitions if b.name == "all_rows"), None) or asset.add_batch_definition_whole_dataframe("all_rows")
+    validation = context.validation_definitions.add_or_update(gx.ValidationDefinition(name=f"{suite.name}_validation", data=batch, suite=gx_suite))
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=f"{suite.name}_checkpoint",
+            validation_definitions=[validation],
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[SITE_NAME])],
+            result_format=result_format,
+        )
+    )
+    checkpoint_result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=RunIdentifier(run_name=run_name))
+    identifier, validation_result = next(iter(checkpoint_result.run_results.items()))
+    urls = context.get_docs_sites_urls(resource_identifier=identifier, site_name=SITE_NAME)
+    return validation_result.results, (urls[0]["site_url"] if urls else None)
+
+
+def run_suite(
+    con: duckdb.DuckDBPyConnection,
+    suite: Suite | Path,
+    *,
+    stage: str = "build",
+    schema: str = "marts",
+    run_id: str | None = None,
+    settings: Settings | None = None,
+) -> SuiteOutcome:
+    """Validate the rows the suite's dataset returns from `con`. With `settings`, the result is
+    also stored in that data folder's GX project and its Data Docs."""
+    if isinstance(suite, Path):
+        suite = next(s for s in load_suites(suite.parent) if s.path == suite)
     run_id = run_id or uuid.uuid4().hex
-    outcome = SuiteOutcome(suite=doc["name"], target=doc["meta"]["target_asset"], run_id=run_id, row_count=len(frame))
-    if frame.empty and doc["meta"].get("allow_empty", False):
+    frame = load_dataset(suite, DatasetContext(con=con, schema=schema, stage=stage, table=suite.table, settings=settings))
+    outcome = SuiteOutcome(suite=suite.name, target=suite.target_asset, run_id=run_id, row_count=len(frame), stage=stage, severity=suite.severity)
+    if frame.empty and suite.allow_empty:
         return outcome
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    suite = ExpectationSuite(name=doc["name"], meta=doc.get("meta", {}))
-    configs = doc["expectations"]
-    for cfg in configs:
-        suite.add_expectation_configuration(ExpectationConfiguration(type=cfg["type"], kwargs=cfg["kwargs"], meta=cfg.get("meta", {})))
-    suite = context.suites.add(suite)
-    source = context.data_sources.add_pandas(name="warehouse")
-    asset = source.add_dataframe_asset(name=doc["name"])
-    batch = asset.add_batch_definition_whole_dataframe("all_rows")
-    validation = context.validation_definitions.add(gx.ValidationDefinition(name=f"{doc['name']}_validation", data=batch, suite=suite))
-    result = validation.run(batch_parameters={"dataframe": frame}, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": []})
-
-    by_signature = {(c["type"], json.dumps(c["kwargs"], sort_keys=True)): c for c in configs}
-    for item in result.results:
+    results, outcome.data_docs = _validate(suite, frame, settings=settings, run_name=f"{stage}-{run_id}")
+    by_signature = {(c["type"], json.dumps(c["kwargs"], sort_keys=True)): c for c in suite.expectations}
+    for item in results:
         cfg_obj = item.expectation_config
         signature = (cfg_obj.type, json.dumps({k: v for k, v in cfg_obj.kwargs.items() if k != "batch_id"}, sort_keys=True, default=str))
         cfg = by_signature.get(signature, {"type": cfg_obj.type, "kwargs": cfg_obj.kwargs, "meta": cfg_obj.meta or {}})
         res = item.result or {}
-        severity = (cfg.get("meta") or {}).get("severity", "error")
+        severity = (cfg.get("meta") or {}).get("severity", suite.severity)
         outcome.outcomes.append(
             ExpectationOutcome(
                 expectation=cfg_obj.type,
@@ -161,6 +232,7 @@ def run_suite(con: duckdb.DuckDBPyConnection, path: Path, *, schema: str = "mart
                 unexpected_count=int(res.get("unexpected_count") or 0),
                 element_count=int(res.get("element_count") or len(frame)),
                 message="" if item.success else _message(cfg, res, frame),
+                description=(cfg.get("meta") or {}).get("description", ""),
             )
         )
     return outcome
@@ -170,9 +242,13 @@ def record_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[SuiteOutcome]
     """Append outcomes to dq.validation_results (the validation history)."""
     con.execute(RESULTS_DDL)
     rows = [
-        (o.run_id, o.suite, o.target, e.expectation, e.column, e.severity, e.passed, e.observed_value, e.unexpected_count, e.element_count, e.message, o.validated_at)
+        (
+            o.run_id, o.suite, o.target, e.expectation, e.column, e.severity, e.passed, e.observed_value, e.unexpected_count,
+            e.element_count, e.message, o.validated_at, o.stage, e.description, o.data_docs,
+        )
         for o in outcomes
         for e in o.outcomes
     ]
     if rows:
-        con.executemany("insert into dq.validation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        placeholders = ", ".join("?" for _ in RESULT_COLUMNS)
+        con.executemany(f"insert into dq.validation_results ({', '.join(RESULT_COLUMNS)}) values ({placeholders})", rows)

@@ -1,0 +1,117 @@
+"""Great Expectations suites as files: expectations/<suite>.json.
+
+A suite file holds GX expectation configurations and, under `meta`, what to validate:
+
+    description      one line for the Dagster check and the Data Docs
+    target_asset     the asset the suite guards ("marts/outcome_measures"), or
+    targets          a list of {"asset": ..., "table": ...}: the same rules for several tables
+                     (one check per table, named <suite>__<table>); `{table}` in the SQL
+    dataset_sql      the SQL of the rows to validate; `{schema}` is the marts schema,
+                     `{expectations_dir}` this folder (for CSV reference files)
+    dataset_python   or "module:function" returning those rows as a DataFrame (for rules that
+                     need code, e.g. the disclosure audit); called with a DatasetContext
+    stages           where it runs: "build" (the Dagster check, against the build database)
+                     and/or "candidate" (again in the publish step, against the new
+                     publication before it is swapped in). Default both. Suites that read
+                     staging or intermediate tables run at "build" only: the candidate holds
+                     the same marts (the publish step proves it by content hash).
+    severity         "error" (default: a failure blocks publication) or "warning" (shown in
+                     the UI as a warning; publication goes ahead)
+    allow_empty      an empty dataset passes (e.g. no bi-borough counts yet)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipelines.settings import EXPECTATIONS_DIR
+
+STAGES = ("build", "candidate")
+SEVERITIES = ("error", "warning")
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str  # unique: the file's suite name, with __<table> for multi-target suites
+    path: Path
+    target_asset: str
+    table: str | None
+    description: str
+    dataset_sql: str | None
+    dataset_python: str | None
+    stages: tuple[str, ...]
+    severity: str
+    allow_empty: bool
+    expectations: list[dict] = field(default_factory=list, hash=False, compare=False)
+    meta: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def check_name(self) -> str:
+        return f"gx_{self.name}"
+
+    @property
+    def asset_path(self) -> list[str]:
+        return self.target_asset.split("/")
+
+
+class SuiteError(ValueError):
+    """A suite file that cannot be run as written."""
+
+
+def suite_paths(directory: Path = EXPECTATIONS_DIR) -> list[Path]:
+    return sorted(directory.glob("*.json"))
+
+
+def load_suite_document(path: Path) -> dict:
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    meta = doc.get("meta", {})
+    if "name" not in doc or not doc.get("expectations"):
+        raise SuiteError(f"{path}: a suite needs a name and at least one expectation")
+    if ("dataset_sql" in meta) == ("dataset_python" in meta):
+        raise SuiteError(f"{path}: suite meta must give exactly one of 'dataset_sql' and 'dataset_python'")
+    if ("target_asset" in meta) == ("targets" in meta):
+        raise SuiteError(f"{path}: suite meta must give exactly one of 'target_asset' and 'targets'")
+    stages = tuple(meta.get("stages", STAGES))
+    if not stages or any(s not in STAGES for s in stages):
+        raise SuiteError(f"{path}: stages must be a non-empty list of {STAGES}, not {stages}")
+    if meta.get("severity", "error") not in SEVERITIES:
+        raise SuiteError(f"{path}: severity must be one of {SEVERITIES}")
+    for cfg in doc["expectations"]:
+        if "type" not in cfg or "kwargs" not in cfg:
+            raise SuiteError(f"{path}: every expectation needs a type and kwargs ({cfg})")
+    return doc
+
+
+def load_suites(directory: Path = EXPECTATIONS_DIR) -> list[Suite]:
+    """Every suite, one per target table."""
+    suites: list[Suite] = []
+    for path in suite_paths(directory):
+        doc = load_suite_document(path)
+        meta = doc["meta"]
+        targets = meta.get("targets") or [{"asset": meta["target_asset"], "table": None}]
+        for target in targets:
+            table = target.get("table")
+            name = doc["name"] if len(targets) == 1 and "targets" not in meta else f"{doc['name']}__{table.split('.')[-1]}"
+            suites.append(
+                Suite(
+                    name=name,
+                    path=path,
+                    target_asset=target["asset"],
+                    table=table,
+                    description=meta.get("description", doc["name"]),
+                    dataset_sql=meta.get("dataset_sql"),
+                    dataset_python=meta.get("dataset_python"),
+                    stages=tuple(meta.get("stages", STAGES)),
+                    severity=meta.get("severity", "error"),
+                    allow_empty=bool(meta.get("allow_empty", False)),
+                    expectations=doc["expectations"],
+                    meta=meta,
+                )
+            )
+    names = [s.name for s in suites]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise SuiteError(f"Suite names must be unique: {duplicates}")
+    return suites
