@@ -10,6 +10,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 
 from pipelines.contracts.model import TableContract, load_contract
+from pipelines.ingest.dq_summary import quarantined_pct, top_reasons_markdown, warn_threshold_pct
 from pipelines.ingest.run import ingest_source
 from pipelines.resources import WarehouseResource
 
@@ -19,6 +20,33 @@ RETRY = dg.RetryPolicy(max_retries=2, delay=10, backoff=dg.Backoff.EXPONENTIAL, 
 
 def raw_key(source: str, table: str) -> dg.AssetKey:
     return dg.AssetKey(["raw", source, table])
+
+
+QUARANTINE_CHECK = "quarantine_within_threshold"
+
+
+def _quarantine_check_spec(table: TableContract) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(
+        QUARANTINE_CHECK,
+        asset=raw_key(table.source, table.table),
+        description="Warns (does not block) when more of the latest file was quarantined than OUTCOMES_QUARANTINE_WARN_PCT (default 1%).",
+        blocking=False,
+    )
+
+
+def _quarantine_check(table: TableContract, latest) -> dg.AssetCheckResult:
+    threshold = warn_threshold_pct()
+    if latest is None:
+        return dg.AssetCheckResult(asset_key=raw_key(table.source, table.table), check_name=QUARANTINE_CHECK, passed=True, description="no file delivered")
+    pct = quarantined_pct(latest)
+    return dg.AssetCheckResult(
+        asset_key=raw_key(table.source, table.table),
+        check_name=QUARANTINE_CHECK,
+        passed=pct <= threshold,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=f"{latest.rows_quarantined} of {latest.rows_in} rows ({pct:.2f}%) of {latest.file_name} quarantined; threshold {threshold}%.",
+        metadata={"rows_in": latest.rows_in, "rows_quarantined": latest.rows_quarantined, "quarantined_pct": round(pct, 3), "threshold_pct": threshold},
+    )
 
 
 def _spec(table: TableContract) -> dg.AssetSpec:
@@ -50,6 +78,7 @@ def _ingest_asset(contract, source: str) -> dg.AssetsDefinition:
     @dg.multi_asset(
         name=f"ingest_{source}",
         specs=[_spec(t) for t in tables],
+        check_specs=[_quarantine_check_spec(t) for t in tables],
         can_subset=True,
         retry_policy=RETRY,
         op_tags={"outcomes/writer": "build_db"},
@@ -59,6 +88,11 @@ def _ingest_asset(contract, source: str) -> dg.AssetsDefinition:
         selected = [t for t in _tables if raw_key(t.source, t.table) in context.selected_asset_keys]
         with warehouse.connect() as con:
             outcome = ingest_source(con, warehouse.settings, contract, _source, selected)
+            reasons = {
+                t.table: top_reasons_markdown(con, t.source, t.table, outcome.latest(t.table).extract_id)
+                for t in selected
+                if outcome.latest(t.table) is not None and t.table not in outcome.failures
+            }
         if not outcome.extracts:
             context.log.warning(f"No extract folders in {warehouse.settings.raw_dir / _source}; nothing to ingest.")
         for table in selected:
@@ -80,9 +114,12 @@ def _ingest_asset(contract, source: str) -> dg.AssetsDefinition:
                         "unknown_columns": ", ".join(latest.unknown_columns) or "none",
                         "encoding": latest.encoding,
                         "header_row": latest.header_row,
+                        "top_dq_reasons": dg.MetadataValue.md(reasons.get(table.table, "")),
                     }
                 )
             yield dg.MaterializeResult(asset_key=raw_key(table.source, table.table), metadata=metadata)
+            if dg.AssetCheckKey(raw_key(table.source, table.table), QUARANTINE_CHECK) in context.selected_asset_check_keys:
+                yield _quarantine_check(table, latest)
         if outcome.failures:
             message = "\n".join(f"- {msg}" for msgs in outcome.failures.values() for msg in msgs)
             raise dg.Failure(

@@ -259,11 +259,18 @@ def ingest_table_file(
     scan = scan_file(path)
     digest = scan.sha256
     already = con.execute(
-        "select count(*) from dq.ingest_log where source = ? and table_name = ? and extract_id = ? and sha256 = ? and status = 'loaded'",
+        "select rows_in, rows_staged, rows_quarantined, values_blanked, unknown_columns, missing_columns, encoding, header_row, contract_year "
+        "from dq.ingest_log where source = ? and table_name = ? and extract_id = ? and sha256 = ? and status = 'loaded'",
         [table.source, table.table, extract.extract_id, digest],
-    ).fetchall()[0][0]
+    ).fetchall()
     if already:
-        return LoadResult(table.source, table.table, extract.extract_id, path.name, digest, "unchanged")
+        # Loaded before, byte for byte: nothing changes; report what that load found.
+        r = already[0]
+        return LoadResult(
+            table.source, table.table, extract.extract_id, path.name, digest, "unchanged", rows_in=r[0], rows_staged=r[1],
+            rows_quarantined=r[2], values_blanked=r[3], unknown_columns=list(r[4] or []), missing_columns=list(r[5] or []),
+            encoding=r[6], header_row=r[7], contract_year=r[8],
+        )
 
     year = collection_year_of(extract.extract_date)
     columns = table.columns_for(year)
