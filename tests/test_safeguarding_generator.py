@@ -18,7 +18,10 @@ def tables(tmp_path_factory):
     folders = generate(out, GenerationSpec())
     con = duckdb.connect()
     for path in folders["mosaic"].glob("*.csv"):
-        con.execute(f"create table {path.stem} as select * from read_csv('{path}', sample_size=-1, types={{'cinf_assessment_factors_json': 'VARCHAR'}})" if path.stem == "ssd_assessment_factors" else f"create table {path.stem} as select * from read_csv('{path}', sample_size=-1)")
+        # Ids and the factors column as text, whatever they look like; the rest typed by DuckDB.
+        header = con.execute(f"select * from read_csv('{path}', all_varchar = true) limit 0").description
+        text = {c[0]: "VARCHAR" for c in header if c[0].endswith("_id") or c[0].endswith("_json")}
+        con.execute(f"create table {path.stem} as select * from read_csv('{path}', sample_size = -1, types = {text!r})")
     yield con
     con.close()
 
@@ -73,8 +76,8 @@ def test_no_visit_outside_its_plan(tables):
 
 
 def test_visits_are_mostly_within_ten_working_days(tables):
-    # One plan in five has late gaps (11-20 working days) 15% of the time, the rest 0.4%: about
-    # 3.3% of gaps between visits are late.
+    # One plan in eight has late gaps (11-20 working days) 12% of the time, the rest 0.2%: about
+    # 1.6% of gaps between visits are late.
     rows = tables.execute(
         """select previous, cppv_cp_visit_date from (
              select cppv_cp_visit_date, lag(cppv_cp_visit_date) over (partition by cppv_cp_plan_id order by cppv_cp_visit_date) as previous
@@ -82,7 +85,7 @@ def test_visits_are_mostly_within_ten_working_days(tables):
     ).fetchnumpy()
     gaps = np.busday_count(rows["previous"].astype("datetime64[D]"), rows["cppv_cp_visit_date"].astype("datetime64[D]"), holidays=england_bank_holidays())
     assert gaps.min() >= 1
-    assert 0.015 < (gaps > 10).mean() < 0.06
+    assert 0.008 < (gaps > 10).mean() < 0.03
 
 
 def test_factors_belong_to_completed_assessments_and_parse(tables):

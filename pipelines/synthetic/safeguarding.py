@@ -5,8 +5,8 @@ pre-proceedings and disability, built on the journeys of `social_care.simulate_b
     assessment factors  drawn per completed assessment, by the child's age and sex, the outcome
                       of the referral and the year (child criminal exploitation is a code only
                       from collection year 2022; before that such concerns were coded as gangs)
-    child protection visits  about every 10 working days while a plan is open; a minority of
-                      plans are visited late now and then
+    child protection visits  about every 10 working days while a plan is open; about one plan in
+                      eight is visited late now and then
     early help        episodes that step up into a referral, episodes that follow a case
                       closure (step-down), and early-help-only families, with repeats; the number
                       of families open at each quarter end is pinned to the profile
@@ -290,7 +290,8 @@ def _factors_json(codes: np.ndarray, chosen: np.ndarray) -> np.ndarray:
 
 def cp_visits(rng, j: Journeys, gen) -> dict[str, np.ndarray]:
     """Visits while each plan is open: the first within 5 working days of the conference, then
-    every 5-10 working days. One plan in five is visited late now and then (11-20 working days)."""
+    every 5-10 working days. About one plan in eight is visited late now and then (11-20 working
+    days); the others almost never."""
     n_plans = len(j.cp_start)
     if n_plans == 0:
         return _empty_visits()
@@ -301,8 +302,8 @@ def cp_visits(rng, j: Journeys, gen) -> dict[str, np.ndarray]:
     slots = span // 4 + 2
     plan = np.repeat(np.arange(n_plans), slots)
     first = np.r_[0, np.cumsum(slots)[:-1]]
-    poorly_visited = rng.random(n_plans) < 0.20
-    late_p = np.where(poorly_visited[plan], 0.15, 0.004)
+    poorly_visited = rng.random(n_plans) < 0.12
+    late_p = np.where(poorly_visited[plan], 0.12, 0.002)
     step = np.where(rng.random(len(plan)) < late_p, rng.integers(11, 21, len(plan)), rng.integers(5, 11, len(plan)))
     step[first] = rng.integers(1, 6, n_plans)
     offset = np.cumsum(step) - np.repeat(np.cumsum(step)[first] - step[first], slots)
