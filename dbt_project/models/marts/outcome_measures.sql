@@ -5,6 +5,7 @@
 {#- One union per domain (measures/msr__<domain>.sql); add a domain here. -#}
 {%- set domains = [
     'msr__social_care',
+    'msr__safeguarding',
 ] %}
 
 with computed as (
