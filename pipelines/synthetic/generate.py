@@ -30,6 +30,7 @@ from pipelines.synthetic.pinning import OPEN
 from pipelines.synthetic.profiles import BOROUGHS
 from pipelines.synthetic.safeguarding import build_safeguarding_tables
 from pipelines.synthetic import census as census_source, youth_justice
+from pipelines.synthetic.education import MANIFEST as EDUCATION_MANIFEST, build_education
 from pipelines.synthetic.social_care import Counters, Journeys, simulate_borough
 from pipelines.synthetic.writer import sha256_file, write_arrow, write_table
 
@@ -197,6 +198,7 @@ MOSAIC_EXTENSIONS: list[Callable[[Generation, int], dict[str, dict]]] = [
 EXTRA_SOURCES: list[tuple[str, date, Callable[[Generation], dict], dict]] = [
     ("youth_justice", date(2023, 5, 15), youth_justice.build, {"system": "Youth justice case system extract (synthetic)"}),
     ("census", date(2022, 11, 29), census_source.build, {"release": "Census 2021 ethnic group by age (synthetic)"}),
+    ("education", date(2023, 5, 15), build_education, EDUCATION_MANIFEST),
 ]
 
 

@@ -1,0 +1,87 @@
+"""Synthetic education extracts: the school census and what hangs off it, for both boroughs.
+
+    data/raw/education/<extract date>/
+        schools.csv                   register of schools with latest and previous Ofsted judgements
+        school_census_pupils.csv      pupils on roll at each termly census
+        school_attendance.csv         sessions possible and missed, per pupil and term
+        school_exclusions.csv         suspensions and permanent exclusions
+        eyfsp_results.csv, ks2_results.csv, ks4_results.csv
+        early_years_funding.csv, two_year_old_eligibility.csv
+        elective_home_education.csv
+
+Registered in `generate.EXTRA_SOURCES`. Children known to social care appear in the census
+under the UPN Mosaic gives them (`generate.upn_for`), so the warehouse links the two after
+pseudonymisation. Every part draws from its own random streams (STREAMS), so the other
+sources' extracts are unchanged by this one. Calibration targets and their citations are in
+education_profiles.py; how each is met is described in the module that meets it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+
+from pipelines.contracts.model import load_contract
+from pipelines.synthetic.calendar import day
+from pipelines.synthetic.education_calendar import school_calendar
+from pipelines.synthetic.education_early_years import early_years_tables, elective_home_education
+from pipelines.synthetic.education_profiles import ACADEMIC_YEARS
+from pipelines.synthetic.education_pupils import build_roster
+from pipelines.synthetic.education_records import SchoolRecords, arrow_table, draw_traits
+from pipelines.synthetic.education_schools import add_capacity, build_register
+
+if TYPE_CHECKING:
+    from pipelines.synthetic.generate import Generation
+
+# Random streams of the education builders (gen.rng(borough, stream)); per-year streams add
+# the academic year to their base, so bases are far apart.
+STREAMS = {
+    "register": 40,
+    "pupils": 41,  # and 42 for the ordinary pupils
+    "traits": 43,
+    "capacity": 44,
+    "ethnicity": 47,
+    "early_years": 48,
+    "home_education": 49,
+    "attendance": 44_000,
+    "exclusions": 45_000,
+    "results": 46_000,
+}
+MANIFEST = {"layout": "DfE school census, attendance, exclusions, EYFSP, KS2, KS4 (pupil level); GIAS and Ofsted school register; early years funding; elective home education register"}
+
+
+def build_education(gen: Generation) -> dict[str, pa.Table]:
+    contract = load_contract()
+    extract_day = day(gen.spec.extract_date)
+    cal = school_calendar(extract_day)
+    boroughs = [j.profile for j in gen.journeys]
+    la_codes = [p.la_code for p in boroughs]
+    register = build_register(gen.rng(0, STREAMS["register"]), boroughs, gen.spec.scale, extract_day)
+    roster = build_roster(gen, register, cal, STREAMS["pupils"])
+    traits = draw_traits(gen.rng(0, STREAMS["traits"]), roster, register, cal, la_codes)
+    records = SchoolRecords(gen, roster, register, cal, traits, STREAMS, contract)
+    for ay in ACADEMIC_YEARS:
+        records.build_year(ay)
+    tables = records.tables()
+
+    autumn_2022 = (cal.academic_year[roster.row_term] == 2023) & (cal.term[roster.row_term] == 0)
+    of_school_age = cal.academic_year[roster.row_term] - roster.cohort[roster.row_pupil] >= 0
+    roll = np.bincount(roster.row_school[autumn_2022 & of_school_age], minlength=len(register.urn))
+    add_capacity(gen.rng(0, STREAMS["capacity"]), register, roll, boroughs)
+    tables["schools"] = arrow_table(contract.table("education", "schools"), [register.table])
+
+    funding, eligibility, home_education = [], [], []
+    upn_offset = int((roster.mosaic_borough < 0).sum())
+    for b in range(len(boroughs)):
+        f, e = early_years_tables(gen, b, register, cal, STREAMS["early_years"])
+        funding.append(f)
+        eligibility.append(e)
+        ehe = elective_home_education(gen, b, register, STREAMS["home_education"], upn_offset)
+        upn_offset += len(ehe["ehe_case_id"])
+        home_education.append(ehe)
+    tables["early_years_funding"] = arrow_table(contract.table("education", "early_years_funding"), funding)
+    tables["two_year_old_eligibility"] = arrow_table(contract.table("education", "two_year_old_eligibility"), eligibility)
+    tables["elective_home_education"] = arrow_table(contract.table("education", "elective_home_education"), home_education)
+    return tables

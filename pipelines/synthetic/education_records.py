@@ -1,0 +1,709 @@
+"""From school careers to extract rows: census characteristics, attendance, exclusions, results.
+
+Each pupil carries a few lasting traits (a free school meals propensity, a SEN propensity, an
+ability, how often they miss school, how likely they are to be suspended); each census row
+turns them into that term's characteristics. The documents' patterns are built in: pupils
+eligible for free school meals, with SEN, or known to social care miss more school, are
+suspended more often and attain less (P2_ATTENDANCE, P4_SUSPENSIONS, P2_KS2_RWM in
+../shared/reference/measures.md); looked-after children attend well but attain less.
+
+Calibration is exact where a figure is published for the school-based population: rates are
+scaled per borough and year over the pupils the measure counts (attendance, suspensions,
+free school meals, SEN, EAL), and results use thresholds at the quantile the published share
+implies (GLD, key stage 2, key stage 4 grades 4 and 5), or shift to the published mean
+(Attainment 8, Progress 8).
+
+Rows are built one academic year at a time so that national-scale runs stay within memory;
+permanent exclusions end a pupil's time on roll, so later years drop those rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from pipelines.synthetic.calendar import day
+from pipelines.synthetic.education_calendar import FULL_TERM_SESSIONS, TERM_CODES, SchoolCalendar, academic_year_label
+from pipelines.synthetic.education_profiles import (
+    ACADEMIC_YEARS,
+    EDUCATION_PROFILES,
+    EYFSP_YEARS,
+    FAR_SECTORS,
+    KS2_YEARS,
+    KS4_YEARS,
+    NEIGHBOUR_WEIGHTS,
+    NEIGHBOURS,
+    PROGRESS8_YEARS,
+)
+from pipelines.synthetic.education_pupils import Roster, social_care_status
+from pipelines.synthetic.education_schools import SchoolRegister
+from pipelines.synthetic.pinning import OPEN
+from pipelines.synthetic.writer import _to_arrow
+
+NO_YES = pa.array(["N", "Y"])
+LANGUAGES = np.array(["ENG", "ENB", "OTH", "OTB", "NOT"])
+PROVISIONS = np.array(["N", "K", "E"])
+
+
+@dataclass
+class Coded:
+    """A column given as positions in a list of labels (-1 = blank): how the large tables are
+    handed to Arrow without building millions of Python strings."""
+
+    indices: np.ndarray
+    labels: pa.Array
+
+    @classmethod
+    def of(cls, indices, labels) -> "Coded":
+        return cls(np.asarray(indices), labels if isinstance(labels, pa.Array) else pa.array(np.asarray(labels).astype(str)))
+
+NC_YEAR = np.array(["E2", "R", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13"])
+EHCP_NEEDS = (np.array(["ASD", "SLCN", "SEMH", "MLD", "SLD", "PMLD", "PD", "HI", "VI", "MSI", "SPLD", "OTH"]), np.array([0.34, 0.2, 0.15, 0.07, 0.07, 0.02, 0.04, 0.02, 0.01, 0.005, 0.02, 0.045]))
+SUPPORT_NEEDS = (np.array(["SLCN", "SEMH", "MLD", "SPLD", "ASD", "OTH", "PD", "HI", "VI", "NSA"]), np.array([0.29, 0.2, 0.15, 0.13, 0.08, 0.05, 0.03, 0.02, 0.01, 0.04]))
+# How likely a pupil of each ethnicity is to have a first language other than English (before
+# the borough's scaling).
+EAL_WEIGHT = {"WBRI": 0.03, "WIRI": 0.1, "WIRT": 0.1, "WROM": 0.9, "WOTH": 0.8, "MWBC": 0.1, "MWBA": 0.4, "MWAS": 0.4, "MOTH": 0.45, "AIND": 0.85, "APKN": 0.85, "ABAN": 0.9, "AOTH": 0.9, "CHNE": 0.9, "BAFR": 0.75, "BCRB": 0.08, "BOTH": 0.5, "OOTH": 0.92, "REFU": 0.4, "NOBT": 0.4}
+# EHC plans and SEN support by year group (nursery .. Year 13), relative to the whole roll.
+EHCP_BY_YEAR = np.array([0.4, 0.55, 0.7, 0.8, 0.9, 1.0, 1.05, 1.1, 1.15, 1.2, 1.2, 1.2, 1.2, 1.1, 1.1])
+SUPPORT_BY_YEAR = np.array([0.45, 0.6, 0.85, 1.0, 1.15, 1.2, 1.25, 1.2, 1.05, 1.0, 0.95, 0.95, 0.9, 0.7, 0.65])
+EHCP_GROWTH = 1.09  # yearly growth of EHC plans (national trend)
+UNIT_LETTERS = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
+SUSPENSION_SESSIONS = (np.array([1, 2, 3, 4, 6, 10, 20]), np.array([0.33, 0.22, 0.15, 0.1, 0.1, 0.07, 0.03]))
+REASONS_OLD = (np.array(["PD", "VA", "VP", "PP", "PA", "DA", "DM", "BU", "RA", "SM", "TH", "OT"]), np.array([0.34, 0.12, 0.11, 0.12, 0.06, 0.05, 0.04, 0.03, 0.03, 0.02, 0.02, 0.06]))
+REASONS_NEW = (np.array(["PD", "VA", "VP", "PP", "PA", "OW", "DA", "DM", "BU", "RA", "LG", "AD", "SM", "TH", "MT", "PH"]), np.array([0.34, 0.12, 0.11, 0.12, 0.06, 0.03, 0.05, 0.04, 0.03, 0.03, 0.01, 0.005, 0.02, 0.02, 0.025, 0.01]))
+
+
+@dataclass
+class Traits:
+    """Lasting characteristics of each pupil (one entry per pupil)."""
+
+    u_fsm: np.ndarray
+    v_sen: np.ndarray
+    e_eal: np.ndarray
+    eal_weight: np.ndarray
+    ability: np.ndarray
+    absence: np.ndarray
+    suspension: np.ndarray
+    need_ehcp: np.ndarray
+    need_support: np.ndarray
+    resident_la: np.ndarray
+    postcode: np.ndarray
+    language_variant: np.ndarray
+    known_to_social_care: np.ndarray
+
+
+def _choice(rng, values_p, n):
+    values, p = values_p
+    return values[rng.choice(len(values), size=n, p=p / p.sum())]
+
+
+def draw_traits(rng, roster: Roster, register: SchoolRegister, cal: SchoolCalendar, la_codes: list[str]) -> Traits:
+    n = roster.n
+    sc = roster.mosaic_borough >= 0
+    # Residents: children known to social care live in their borough; other pupils live where
+    # the borough's published resident share says, once the known children are counted.
+    spring = cal.term[roster.row_term] == 1
+    last_spring = spring & (cal.academic_year[roster.row_term] == ACADEMIC_YEARS[-1])
+    resident_la = np.full(n, "000", dtype="<U3")
+    resident_la[sc] = np.array(la_codes)[roster.mosaic_borough[sc]]
+    for b, la in enumerate(la_codes):
+        edu = EDUCATION_PROFILES[la]
+        at_b = last_spring & (register.borough[roster.row_school] == b)
+        pupils = np.unique(roster.row_pupil[at_b])
+        total = len(pupils)
+        known = pupils[sc[pupils]]
+        own = int((roster.mosaic_borough[known] == b).sum())
+        other = int((roster.mosaic_borough[known] == 1 - b).sum())
+        ordinary = np.flatnonzero(~sc & (roster.home_borough == b))
+        n_ord_spring = max(total - len(known), 1)
+        p_own = np.clip((edu.resident_share * total - own) / n_ord_spring, 0, 1)
+        p_other = np.clip((edu.other_borough_share * total - other) / n_ord_spring, 0, 1 - p_own)
+        r = rng.random(len(ordinary))
+        neighbours = np.array(list(NEIGHBOURS))
+        w = np.array(NEIGHBOUR_WEIGHTS[la])
+        resident_la[ordinary] = np.where(r < p_own, la, np.where(r < p_own + p_other, la_codes[1 - b], neighbours[rng.choice(len(w), size=len(ordinary), p=w / w.sum())]))
+    from pipelines.synthetic.generate import SECTORS
+
+    sector = np.empty(n, dtype="<U6")
+    all_sectors = {**SECTORS, **NEIGHBOURS, **FAR_SECTORS}
+    for la in np.unique(resident_la):
+        k = np.flatnonzero(resident_la == la)
+        options = np.array(all_sectors.get(la, ["W2 1"]))
+        sector[k] = options[rng.integers(0, len(options), len(k))]
+    eal_weight = np.vectorize(lambda e: EAL_WEIGHT.get(e, 0.5), otypes=[float])(roster.ethnicity) if n else np.empty(0)
+    return Traits(
+        u_fsm=rng.random(n) * np.where(sc, 0.5, 1.0),
+        v_sen=rng.random(n) * np.where(sc, 0.55, 1.0),
+        e_eal=rng.random(n),
+        eal_weight=eal_weight,
+        ability=rng.normal(0.0, 1.0, n) - np.where(sc, 0.45, 0.0),
+        absence=np.exp(rng.normal(-0.36, 0.85, n)),
+        suspension=rng.gamma(0.35, 1 / 0.35, n),
+        need_ehcp=_choice(rng, EHCP_NEEDS, n),
+        need_support=_choice(rng, SUPPORT_NEEDS, n),
+        resident_la=resident_la,
+        postcode=np.char.add(sector, np.char.add(UNIT_LETTERS[rng.integers(0, 20, n)], UNIT_LETTERS[rng.integers(0, 20, n)])),
+        language_variant=rng.random(n),
+        known_to_social_care=sc,
+    )
+
+
+class SocialCareStatus:
+    """CIN / CP / CLA of pupils known to social care on each census day."""
+
+    def __init__(self, journeys_list, cal: SchoolCalendar):
+        self.grids = [social_care_status(j, cal.census_day) for j in journeys_list]
+
+    def on_rows(self, roster: Roster, pupils: np.ndarray, terms: np.ndarray):
+        cin = np.zeros(len(pupils), dtype=bool)
+        cp = np.zeros(len(pupils), dtype=bool)
+        cla = np.zeros(len(pupils), dtype=bool)
+        for b, (g_cin, g_cp, g_cla) in enumerate(self.grids):
+            k = np.flatnonzero(roster.mosaic_borough[pupils] == b)
+            child = roster.mosaic_child[pupils[k]]
+            cin[k], cp[k], cla[k] = g_cin[child, terms[k]], g_cp[child, terms[k]], g_cla[child, terms[k]]
+        return cin, cp, cla
+
+
+def _rate_borough(register: SchoolRegister, roster: Roster, pupils, schools):
+    """Borough whose published rates apply to a row: the school's, or for looked-after children
+    at schools elsewhere their own borough's."""
+    sb = register.borough[schools]
+    return np.where(sb >= 0, sb, roster.mosaic_borough[pupils])
+
+
+def _solve_share(u: np.ndarray, multiplier: np.ndarray, target: float) -> float:
+    """p such that mean(u < min(p * multiplier, 0.95)) == target (bisection; u uniform)."""
+    if len(u) == 0:
+        return target
+    lo, hi = 0.0, 1.0
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        if np.mean(u < np.minimum(mid * multiplier, 0.95)) < target:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+class SchoolRecords:
+    """Builds the school census, attendance, exclusions and results tables year by year."""
+
+    def __init__(self, gen, roster: Roster, register: SchoolRegister, cal: SchoolCalendar, traits: Traits, streams: dict[str, int], contract):
+        self.gen, self.roster, self.register, self.cal, self.traits = gen, roster, register, cal, traits
+        self.streams, self.contract = streams, contract
+        # Labels of dictionary-coded columns: one entry per pupil or per school, built once.
+        self.labels = {
+            "upn": pa.array(roster.upn).cast(pa.string()),
+            "sex": pa.array(roster.sex.astype(str)),
+            "ethnicity": pa.array(roster.ethnicity.astype(str)),
+            "postcode": pa.array(traits.postcode.astype(str)),
+            "la_code": pa.array(register.la_code.astype(str)),
+            "urn": pa.array(register.urn).cast(pa.string()),
+            "laestab": pa.array(register.table["laestab"].astype(str)),
+        }
+        self.need_labels = pa.array(np.unique(np.concatenate([EHCP_NEEDS[0], SUPPORT_NEEDS[0]])))
+        needs = self.need_labels.to_numpy(zero_copy_only=False).astype(str)
+        self.need_codes = (np.searchsorted(needs, traits.need_ehcp), np.searchsorted(needs, traits.need_support))
+        las = np.unique(np.concatenate([traits.resident_la, register.la_code]))
+        self.la_labels = pa.array(las)
+        self.resident_index = np.searchsorted(las, traits.resident_la)
+        self.school_la_index = np.searchsorted(las, register.la_code)
+        self.la_codes = [j.profile.la_code for j in gen.journeys]
+        self.status = SocialCareStatus(gen.journeys, cal)
+        self.cut = np.full(roster.n, 99, dtype=np.int64)  # last term on roll after a permanent exclusion
+        self.sen_scale, self.eal_scale = self._calibrate_sen_and_eal()
+        self.parts: dict[str, list] = {k: [] for k in ("census", "attendance", "exclusions", "eyfsp", "ks2", "ks4")}
+
+    # ---- characteristics --------------------------------------------------------------
+    def _rows_of_year(self, ay: int):
+        r = self.roster
+        t = r.row_term
+        mask = (self.cal.academic_year[t] == ay) & (t <= self.cut[r.row_pupil])
+        return r.row_pupil[mask], t[mask], r.row_school[mask]
+
+    def _sen(self, pupils, terms, schools, scale=None):
+        ay = self.cal.academic_year[terms]
+        g = ay - self.roster.cohort[pupils]
+        gi = np.clip(g + 1, 0, 14)
+        rb = _rate_borough(self.register, self.roster, pupils, schools)
+        scale = self.sen_scale if scale is None else scale
+        p_e = np.empty(len(pupils))
+        p_k = np.empty(len(pupils))
+        for b, la in enumerate(self.la_codes):
+            k = rb == b
+            edu = EDUCATION_PROFILES[la]
+            p_e[k] = edu.ehcp_share_2023 * scale[b][0] * EHCP_GROWTH ** (ay[k] - ACADEMIC_YEARS[-1]) * EHCP_BY_YEAR[gi[k]]
+            p_k[k] = edu.sen_support_share_2023 * scale[b][1] * SUPPORT_BY_YEAR[gi[k]]
+        v = self.traits.v_sen[pupils]
+        special = self.roster.special[pupils] | (self.register.phase[schools] == "SPE")
+        provision = np.where(special | (v < p_e), "E", np.where(v < p_e + p_k, "K", "N"))
+        return provision
+
+    def _eal(self, pupils, schools, scale=None):
+        rb = _rate_borough(self.register, self.roster, pupils, schools)
+        secondary = np.isin(self.register.phase[schools], ["SEC"])
+        scale = self.eal_scale if scale is None else scale
+        k = np.array([[scale[b][0], scale[b][1]] for b in range(len(self.la_codes))])[rb, secondary.astype(int)]
+        return self.traits.e_eal[pupils] < np.minimum(k * self.traits.eal_weight[pupils], 0.98)
+
+    def _calibrate_sen_and_eal(self):
+        """Scale SEN and EAL propensities so the spring 2023 census matches the published shares."""
+        r = self.roster
+        last_spring = (self.cal.academic_year[r.row_term] == ACADEMIC_YEARS[-1]) & (self.cal.term[r.row_term] == 1)
+        pupils, terms, schools = r.row_pupil[last_spring], r.row_term[last_spring], r.row_school[last_spring]
+        sb = self.register.borough[schools]
+        sen_scale = [[1.0, 1.0] for _ in self.la_codes]
+        for _ in range(3):
+            prov = self._sen(pupils, terms, schools, sen_scale)
+            for b, la in enumerate(self.la_codes):
+                edu = EDUCATION_PROFILES[la]
+                at = sb == b
+                if at.any():
+                    sen_scale[b][0] *= edu.ehcp_share_2023 / max(np.mean(prov[at] == "E"), 1e-6)
+                    sen_scale[b][1] *= edu.sen_support_share_2023 / max(np.mean(prov[at] == "K"), 1e-6)
+        eal_scale = []
+        for b, la in enumerate(self.la_codes):
+            edu = EDUCATION_PROFILES[la]
+            scales = []
+            for phase, target in (("PRI", edu.eal_primary), ("SEC", edu.eal_secondary)):
+                at = (sb == b) & (self.register.phase[schools] == phase)
+                scales.append(_solve_share(self.traits.e_eal[pupils[at]], self.traits.eal_weight[pupils[at]], target) if at.any() else 1.0)
+            eal_scale.append(scales)
+        return sen_scale, eal_scale
+
+    def _fsm(self, ay, pupils, schools):
+        """Free school meals on census day, calibrated to the borough's primary share of the
+        year, and in the last six years (today's pupils plus those just above today's
+        threshold, who were eligible in an earlier year)."""
+        rb = _rate_borough(self.register, self.roster, pupils, schools)
+        phase = self.register.phase[schools]
+        g = ay - self.roster.cohort[pupils]
+        mult = np.select([g == -1, phase == "SEC", phase == "SPE"], [0.6, 0.92, 1.3], 1.0)
+        u = self.traits.u_fsm[pupils]
+        p_row = np.zeros(len(pupils))
+        for b, la in enumerate(self.la_codes):
+            target = EDUCATION_PROFILES[la].fsm_primary[ay]
+            at = rb == b
+            prim = at & (phase == "PRI") & (g >= 0) & (self.register.borough[schools] == b)
+            p_row[at] = _solve_share(u[prim], mult[prim], target) * mult[at]
+        return u < np.minimum(p_row, 0.95), u < np.minimum(1.35 * p_row, 0.97)
+
+    # ---- one academic year ------------------------------------------------------------
+    def build_year(self, ay: int) -> None:
+        pupils, terms, schools = self._rows_of_year(ay)
+        if len(pupils) == 0:
+            return
+        rows = self._characteristics(ay, pupils, terms, schools)
+        keep = self._permanent_exclusions(ay, rows)
+        rows = {k: v[keep] for k, v in rows.items()}
+        self._suspensions(ay, rows)
+        self._census(ay, rows)
+        self._attendance(ay, rows)
+        self._results(ay, rows)
+
+    def _characteristics(self, ay, pupils, terms, schools) -> dict[str, np.ndarray]:
+        cin, cp, cla = self.status.on_rows(self.roster, pupils, terms)
+        fsm, ever = self._fsm(ay, pupils, schools)
+        return {
+            "pupil": pupils,
+            "term": terms,
+            "school": schools,
+            "g": ay - self.roster.cohort[pupils],
+            "rate_borough": _rate_borough(self.register, self.roster, pupils, schools),
+            "school_borough": self.register.borough[schools],
+            "phase": self.register.phase[schools],
+            "cin": cin,
+            "cp": cp,
+            "cla": cla,
+            "fsm": fsm,
+            "ever_fsm": ever,
+            "provision": self._sen(pupils, terms, schools),
+            "eal": self._eal(pupils, schools),
+        }
+
+    def _behaviour_multiplier(self, rows, weights: dict[str, float]) -> np.ndarray:
+        """Relative risk of a row from its characteristics (absence and suspensions)."""
+        m = np.ones(len(rows["pupil"]))
+        m *= np.where(rows["fsm"], weights["fsm"], 1.0)
+        m *= np.select([rows["provision"] == "E", rows["provision"] == "K"], [weights["ehcp"], weights["support"]], 1.0)
+        m *= np.select([rows["cla"], rows["cp"], rows["cin"]], [weights["cla"], weights["cp"], weights["cin"]], 1.0)
+        return m
+
+    # ---- exclusions -------------------------------------------------------------------
+    def _enrolment_years(self, rows):
+        """Group a year's rows by pupil and school: (first row of each group, group of each row)."""
+        key = rows["pupil"].astype(np.int64) * 1_000_003 + rows["school"]
+        order = np.lexsort((rows["term"], key))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = key[order][1:] != key[order][:-1]
+        group_of_sorted = np.cumsum(first) - 1
+        group = np.empty(len(order), dtype=np.int64)
+        group[order] = group_of_sorted
+        return order[first], group
+
+    def _suspension_risk(self, ay, rows):
+        weights = {"fsm": 2.5, "ehcp": 3.0, "support": 2.6, "cla": 2.5, "cp": 3.5, "cin": 3.0}
+        g = rows["g"]
+        phase_risk = np.select([rows["phase"] == "SPE", g >= 12, g >= 7, g >= 1], [3.0, 1.5, 6.0, 1.0], 0.0)
+        return phase_risk * self._behaviour_multiplier(rows, weights) * self.traits.suspension[rows["pupil"]]
+
+    def _spring_headcount(self, ay, rows, b) -> int:
+        spring = (self.cal.term[rows["term"]] == 1) & (rows["school_borough"] == b)
+        return len(np.unique(rows["pupil"][spring]))
+
+    def _permanent_exclusions(self, ay, rows) -> np.ndarray:
+        """Choose the year's permanent exclusions (secondary pupils with the highest risk are the
+        likeliest); an excluded pupil leaves the school after the term of the exclusion."""
+        rng = self.gen.rng(0, self.streams["exclusions"] + ay)
+        risk = self._suspension_risk(ay, rows) * (rows["g"] >= 7) * (rows["g"] <= 11)
+        out = []
+        for b, la in enumerate(self.la_codes):
+            n_perm = rng.poisson(EDUCATION_PROFILES[la].permanent_per_100 / 100 * self._spring_headcount(ay, rows, b))
+            cand = np.flatnonzero((rows["school_borough"] == b) & (risk > 0) & self.cal.has_attendance[rows["term"]])
+            if n_perm == 0 or len(cand) == 0:
+                continue
+            w = risk[cand]
+            pick = rng.choice(cand, size=min(n_perm, len(cand)), replace=False, p=w / w.sum())
+            pick = pick[np.unique(rows["pupil"][pick], return_index=True)[1]]
+            t = rows["term"][pick]
+            start = np.maximum(self.cal.census_day[t] + 1, self.cal.start_day[t])
+            when = _weekday_between(rng, start, self.cal.end_day[t])
+            pupils = rows["pupil"][pick]
+            self.cut[pupils] = t
+            out.append({"pupil": pupils, "school": rows["school"][pick], "start": when, "category": np.full(len(pick), "PERM"), "sessions": np.full(len(pick), -1), "ay": ay})
+        self._exclusion_rows(rng, out, ay)
+        return rows["term"] <= self.cut[rows["pupil"]]
+
+    def _suspensions(self, ay, rows) -> None:
+        rng = self.gen.rng(1, self.streams["exclusions"] + ay)
+        first, group = self._enrolment_years(rows)
+        attended = self.cal.has_attendance[rows["term"]]
+        terms_on_roll = np.bincount(group, weights=attended.astype(float), minlength=len(first))
+        risk = self._suspension_risk(ay, rows)[first] * terms_on_roll / 3.0
+        expected = np.zeros(len(first))
+        sb = rows["school_borough"][first]
+        for b, la in enumerate(self.la_codes):
+            at = sb == b
+            target = EDUCATION_PROFILES[la].suspensions_per_100[ay] / 100 * self._spring_headcount(ay, rows, b)
+            expected[at] = risk[at] * target / max(risk[at].sum(), 1e-9)
+        # Looked-after children at schools elsewhere: their own borough's scale.
+        away = sb < 0
+        if away.any():
+            scale_b = [expected[sb == b].sum() / max(risk[sb == b].sum(), 1e-9) for b in range(len(self.la_codes))]
+            expected[away] = risk[away] * np.array(scale_b)[rows["rate_borough"][first][away]]
+        count = rng.poisson(expected)
+        g_idx = np.repeat(np.arange(len(first)), count)
+        if len(g_idx) == 0:
+            return
+        # Each suspension falls in one of the group's terms on roll, on a school day.
+        rows_of_group = np.argsort(group, kind="stable")
+        starts = np.searchsorted(group[rows_of_group], np.arange(len(first)))
+        sizes = np.bincount(group, minlength=len(first))
+        pick = rows_of_group[starts[g_idx] + (rng.random(len(g_idx)) * sizes[g_idx]).astype(np.int64)]
+        t = rows["term"][pick]
+        ok = self.cal.has_attendance[t]
+        pick, t = pick[ok], t[ok]
+        when = _weekday_between(rng, self.cal.start_day[t], np.minimum(self.cal.end_day[t], day(self.gen.spec.extract_date)))
+        lunch = rng.random(len(pick)) < 0.04
+        sessions = np.where(lunch, 1, _choice(rng, SUSPENSION_SESSIONS, len(pick)))
+        self._exclusion_rows(rng, [{"pupil": rows["pupil"][pick], "school": rows["school"][pick], "start": when, "category": np.where(lunch, "LUNC", "FIXD"), "sessions": sessions, "ay": ay}], ay)
+
+    def _exclusion_rows(self, rng, parts, ay):
+        if not parts:
+            return
+        data = {k: np.concatenate([p[k] for p in parts]) for k in ("pupil", "school", "start", "category", "sessions")}
+        # One exclusion per pupil, school, day and category (the extract's key).
+        key = np.stack([data["pupil"], data["school"], data["start"], (data["category"] == "LUNC").astype(np.int64)], axis=1)
+        first = np.sort(np.unique(key, axis=0, return_index=True)[1])
+        data = {k: v[first] for k, v in data.items()}
+        n = len(data["pupil"])
+        reasons = REASONS_NEW if ay >= 2021 else REASONS_OLD
+        if ay >= 2023:
+            reasons = (reasons[0][reasons[0] != "PH"], reasons[1][reasons[0] != "PH"])
+        reason = _choice(rng, reasons, n)
+        second = np.where((rng.random(n) < 0.2) & (ay >= 2021), _choice(rng, reasons, n), "")
+        second = np.where(second == reason, "", second)
+        self._append(
+            "exclusions",
+            {
+                **self._school_columns(data["school"]),
+                "upn": Coded(data["pupil"], self.labels["upn"]),
+                "start_date": data["start"],
+                "category": data["category"],
+                "sessions": data["sessions"],
+                "reason": reason,
+                "reason_2": second,
+            },
+        )
+
+    # ---- census and attendance --------------------------------------------------------
+    def _school_columns(self, schools) -> dict:
+        return {"la_code": Coded(schools, self.labels["la_code"]), "urn": Coded(schools, self.labels["urn"])}
+
+    def _append(self, key: str, data: dict) -> None:
+        """Convert a year's rows to Arrow at once, so the numpy arrays can go."""
+        self.parts[key].append(arrow_chunk(self.contract.table("education", TABLES[key]), data))
+
+    def _census(self, ay, rows) -> None:
+        r, tr = self.roster, self.traits
+        p, t, s = rows["pupil"], rows["term"], rows["school"]
+        away = rows["school_borough"] < 0
+        provision = np.select([rows["provision"] == "E", rows["provision"] == "K"], [2, 1], 0)  # position in PROVISIONS
+        need = np.where(provision == 2, self.need_codes[0][p], np.where(provision == 1, self.need_codes[1][p], -1))
+        variant = tr.language_variant[p]
+        lang = np.where(rows["eal"], np.where(variant < 0.05, 3, 2), np.select([variant < 0.03, variant > 0.99], [1, 4], 0))
+        resident = np.where(away, self.school_la_index[s], self.resident_index[p])
+        phase_start = r.cohort[p] + np.select([rows["phase"] == "SEC", rows["phase"] == "SPE"], [7, -1], np.where(rows["g"] == -1, -1, 0))
+        joined = r.first_term[p] > 0
+        entry = np.where(joined, self.cal.start_day[np.minimum(r.first_term[p], self.cal.n_terms - 1)], _first_of_september(phase_start - 1))
+        self._append(
+            "census",
+            {
+                **self._school_columns(s),
+                "laestab": Coded(s, self.labels["laestab"]),
+                "census_date": self.cal.census_day[t],
+                "census_term": Coded.of(self.cal.term[t], TERM_CODES),
+                "upn": Coded(p, self.labels["upn"]),
+                "date_of_birth": r.dob[p],
+                "sex": Coded(p, self.labels["sex"]),
+                "ethnicity": Coded(p, self.labels["ethnicity"]),
+                "first_language": Coded.of(lang, LANGUAGES),
+                "fsm_eligible": rows["fsm"],
+                "fsm_ever_6": rows["ever_fsm"],
+                "sen_provision": Coded.of(provision, PROVISIONS),
+                "sen_primary_need": Coded(need, self.need_labels),
+                "enrol_status": Coded.of(np.zeros(len(p), dtype=np.int8), ["C"]),
+                "nc_year_actual": Coded.of(np.clip(rows["g"] + 1, 0, 14), NC_YEAR),
+                "entry_date": np.minimum(entry, self.cal.census_day[t]),
+                "postcode": Coded(p, self.labels["postcode"]),
+                "resident_la_code": Coded(resident, self.la_labels),
+            },
+        )
+
+    def _attendance(self, ay, rows) -> None:
+        rng = self.gen.rng(0, self.streams["attendance"] + ay)
+        on = self.cal.has_attendance[rows["term"]] & (rows["g"] >= 0)
+        rows = {k: v[on] for k, v in rows.items()}
+        n = len(rows["pupil"])
+        if n == 0:
+            return
+        t = rows["term"]
+        term = self.cal.term[t]
+        possible = FULL_TERM_SESSIONS[term].astype(np.int64)
+        joined = (self.roster.first_term[rows["pupil"]] == t) & (t > 0)
+        possible = possible - np.where(joined, rng.integers(0, 50, n), 0)
+        weights = {"fsm": 1.5, "ehcp": 1.6, "support": 1.3, "cla": 1.1, "cp": 2.1, "cin": 1.9}
+        m = self._behaviour_multiplier(rows, weights)
+        m *= np.select([rows["phase"] == "SPE", rows["g"] >= 12, rows["g"] >= 7], [1.6, 1.35, 1.2], 0.85)
+        m *= np.array([0.85, 1.1, 1.05])[term]
+        m *= self.traits.absence[rows["pupil"]] * np.exp(rng.normal(-0.08, 0.4, n))
+        compulsory = (rows["g"] >= 1) & (rows["g"] <= 11)
+        base = np.zeros(n)
+        for b, la in enumerate(self.la_codes):
+            at = rows["rate_borough"] == b
+            ref = at & compulsory & (rows["school_borough"] == b)
+            target = EDUCATION_PROFILES[la].absence_rate[ay]
+            base[at] = target * possible[ref].sum() / max((m[ref] * possible[ref]).sum(), 1e-9)
+        rate = np.minimum(base * m, 0.95)
+        absent = rng.binomial(possible, rate)
+        unauth_share = np.minimum(0.25 * np.where(rows["fsm"], 1.5, 1.0) * np.where(rows["cin"] & ~rows["cla"], 1.5, 1.0), 0.8)
+        unauth = rng.binomial(absent, unauth_share)
+        self._append(
+            "attendance",
+            {
+                **self._school_columns(rows["school"]),
+                "upn": Coded(rows["pupil"], self.labels["upn"]),
+                "academic_year": Coded.of(np.zeros(n, dtype=np.int8), [academic_year_label(ay)]),
+                "term": Coded.of(term, TERM_CODES),
+                "sessions_possible": possible,
+                "sessions_authorised_absence": absent - unauth,
+                "sessions_unauthorised_absence": unauth,
+            },
+        )
+
+    # ---- results ----------------------------------------------------------------------
+    def _results(self, ay, rows) -> None:
+        summer = self.cal.term[rows["term"]] == 2
+        for stage, years, g in (("eyfsp", EYFSP_YEARS, 0), ("ks2", KS2_YEARS, 6), ("ks4", KS4_YEARS, 11)):
+            if ay not in years:
+                continue
+            at = summer & (rows["g"] == g)
+            if at.any():
+                getattr(self, "_" + stage)(ay, {k: v[at] for k, v in rows.items()})
+
+    def _attainment(self, rows, effects: dict[str, float]) -> np.ndarray:
+        z = self.traits.ability[rows["pupil"]].copy()
+        z += np.where(rows["fsm"], effects["fsm"], 0.0)
+        z += np.select([rows["provision"] == "E", rows["provision"] == "K"], [effects["ehcp"], effects["support"]], 0.0)
+        z += np.select([rows["cla"], rows["cp"], rows["cin"]], [effects["cla"], effects["cp"], effects["cin"]], 0.0)
+        z += np.where(rows["eal"], effects["eal"], 0.0)
+        z += np.where(self.roster.sex[rows["pupil"]] == "F", effects["female"], 0.0)
+        return z
+
+    def _thresholds(self, rows, score: np.ndarray, targets: dict[str, float]) -> np.ndarray:
+        """Per-row threshold: the quantile of `score` among the borough's school pupils at which
+        the published share passes; looked-after children elsewhere take their own borough's."""
+        thr = np.zeros(len(score))
+        for b, la in enumerate(self.la_codes):
+            ref = rows["school_borough"] == b
+            value = np.quantile(np.maximum(score[ref], -1e9), 1 - targets[la]) if ref.any() else 0.0
+            thr[rows["rate_borough"] == b] = value
+        return thr
+
+    def _common(self, ay, rows):
+        return {
+            **self._school_columns(rows["school"]),
+            "upn": Coded(rows["pupil"], self.labels["upn"]),
+            "academic_year": Coded.of(np.zeros(len(rows["pupil"]), dtype=np.int8), [academic_year_label(ay)]),
+        }
+
+    def _eyfsp(self, ay, rows) -> None:
+        rng = self.gen.rng(0, self.streams["results"] + ay)
+        n = len(rows["pupil"])
+        z = self._attainment(rows, {"fsm": -0.4, "ehcp": -2.2, "support": -1.0, "cla": -0.5, "cp": -0.5, "cin": -0.4, "eal": -0.35, "female": 0.25})
+        x = z[:, None] + rng.normal(0, 0.55, (n, 17))
+        not_assessed = rng.random(n) < 0.005
+        gld_score = np.where(not_assessed, -np.inf, x[:, :12].min(axis=1))
+        thr = self._thresholds(rows, gld_score, {la: EDUCATION_PROFILES[la].gld[ay] for la in self.la_codes})
+        framework = "2012" if ay < 2022 else "2021"
+        outcome = np.where(x >= thr[:, None], "2", "1")
+        outcome[:, 12:] = np.where(x[:, 12:] >= thr[:, None] - 0.3, "2", "1")
+        if framework == "2012":
+            outcome = np.where(x >= thr[:, None] + 1.1, "3", outcome)
+        outcome[not_assessed] = "A"
+        data = self._common(ay, rows) | {"framework": np.full(n, framework), "gld_reported": gld_score >= thr}
+        for i in range(17):
+            data[f"elg_{i + 1:02d}"] = outcome[:, i]
+        self._append("eyfsp", data)
+
+    def _ks2(self, ay, rows) -> None:
+        rng = self.gen.rng(1, self.streams["results"] + ay)
+        n = len(rows["pupil"])
+        z = self._attainment(rows, {"fsm": -0.45, "ehcp": -1.9, "support": -1.0, "cla": -0.6, "cp": -0.55, "cin": -0.45, "eal": 0.05, "female": 0.1})
+        x = z[:, None] + rng.normal(0, 0.45, (n, 4))  # reading, writing, maths, grammar
+        absent = rng.random(n) < 0.02
+        below = (rows["provision"] == "E") & (x[:, 0] < np.quantile(x[:, 0], 0.04))  # working below the tests
+        no_test = absent | below
+        score = np.where(no_test, -np.inf, x[:, :3].min(axis=1))
+        thr = self._thresholds(rows, score, {la: EDUCATION_PROFILES[la].ks2_rwm[ay] for la in self.la_codes})
+        rel = x - thr[:, None]
+        scaled = np.clip(100 + np.floor(7 * rel), 80, 120).astype(np.int64)
+        scaled = np.where(no_test[:, None], -1, scaled)
+        writing = np.select([rel[:, 1] >= 1.0, rel[:, 1] >= 0, rel[:, 1] >= -1.0, rel[:, 1] >= -1.6, rel[:, 1] >= -2.2], ["GDS", "EXS", "WTS", "PK6", "PK4"], "BLW")
+        writing = np.where(absent, "A", np.where(below & (writing != "BLW"), "PK4", writing))
+        has_prior = (rng.random(n) < 0.94) & ~no_test
+        progress = np.round(0.6 + 3.5 * rng.normal(0, 1, (n, 3)) + 2.0 * (x[:, :3] - z[:, None]), 2)
+        data = self._common(ay, rows) | {
+            "reading_scaled_score": scaled[:, 0],
+            "maths_scaled_score": scaled[:, 2],
+            "gps_scaled_score": scaled[:, 3],
+            "writing_ta": writing,
+            "reading_progress": np.where(has_prior, progress[:, 0], np.nan),
+            "writing_progress": np.where(has_prior, progress[:, 1], np.nan),
+            "maths_progress": np.where(has_prior, progress[:, 2], np.nan),
+            "rwm_expected_reported": (score >= thr),
+        }
+        self._append("ks2", data)
+
+    def _ks4(self, ay, rows) -> None:
+        rng = self.gen.rng(0, self.streams["results"] + 100 + ay)
+        n = len(rows["pupil"])
+        effects = {"fsm": -0.45, "ehcp": -1.8, "support": -0.9, "cla": -0.8, "cp": -0.7, "cin": -0.5, "eal": 0.1, "female": 0.15}
+        z = self._attainment(rows, effects)
+        x = z[:, None] + rng.normal(0, 0.45, (n, 3))  # English, maths, Attainment 8
+        both = x[:, :2].min(axis=1)
+        edu = {la: EDUCATION_PROFILES[la] for la in self.la_codes}
+        t4 = self._thresholds(rows, both, {la: e.ks4_grade4[ay] for la, e in edu.items()})
+        t5 = self._thresholds(rows, both, {la: e.ks4_grade5[ay] for la, e in edu.items()})
+        step = np.maximum(t5 - t4, 1e-3)
+        grades = np.clip(4 + np.floor((x[:, :2] - t4[:, None]) / step[:, None]), 0, 9).astype(np.int64)
+        att8 = 50 + 14 * x[:, 2]
+        p8 = 1.1 * rng.normal(0, 1, n) + 0.5 * (x[:, 2] - self.traits.ability[rows["pupil"]])
+        has_prior = (rng.random(n) < 0.93) & (ay in PROGRESS8_YEARS)
+        for b, la in enumerate(self.la_codes):
+            ref = rows["school_borough"] == b
+            own = rows["rate_borough"] == b
+            for _ in range(3):  # shift to the published mean; clipping at 0 and 90 needs a second look
+                if ref.any():
+                    att8[own] += edu[la].attainment8[ay] - np.clip(att8[ref], 0, 90).mean()
+            if ay in PROGRESS8_YEARS and (ref & has_prior).any():
+                p8[own] += edu[la].progress8[ay] - p8[ref & has_prior].mean()
+        data = self._common(ay, rows) | {
+            "attainment_8": np.round(np.clip(att8, 0, 90), 1),
+            "progress_8": np.where(has_prior, np.round(p8, 2), np.nan),
+            "english_grade": grades[:, 0],
+            "maths_grade": grades[:, 1],
+        }
+        self._append("ks4", data)
+
+    # ---- tables -----------------------------------------------------------------------
+    def tables(self) -> dict[str, pa.Table]:
+        return {TABLES[key]: concat(self.contract.table("education", TABLES[key]), parts) for key, parts in self.parts.items()}
+
+
+TABLES = {"census": "school_census_pupils", "attendance": "school_attendance", "exclusions": "school_exclusions", "eyfsp": "eyfsp_results", "ks2": "ks2_results", "ks4": "ks4_results"}
+
+
+def _arrow_column(values, col_type: str, n: int) -> pa.Array:
+    """One column to Arrow: dictionary-coded columns stay coded; dates become date32; Y/N for
+    booleans; negative integers and NaN are blanks; everything else text."""
+    if isinstance(values, Coded):
+        indices = values.indices.astype(np.int32)
+        return pa.DictionaryArray.from_arrays(pa.array(indices, mask=indices < 0), values.labels)
+    values = np.asarray(values)
+    if values.dtype.kind == "b":
+        return pa.DictionaryArray.from_arrays(pa.array(values.astype(np.int32)), NO_YES)
+    if values.dtype.kind == "S":
+        return pa.array(values).cast(pa.string())
+    if values.dtype.kind == "f":
+        return pa.array(values, mask=np.isnan(values)).cast(pa.string())
+    if values.dtype.kind in "iu" and col_type not in ("date", "datetime"):
+        return pa.array(values, mask=values < 0).cast(pa.string())
+    arr = _to_arrow(values, col_type)
+    return arr if pa.types.is_date32(arr.type) else arr.cast(pa.string())
+
+
+def _uniform(arr: pa.Array) -> pa.Array:
+    """Dictionary columns as dictionary<int32, string>, other text as string, so chunks concat."""
+    if pa.types.is_dictionary(arr.type):
+        return arr if arr.type.value_type == pa.string() else pa.DictionaryArray.from_arrays(arr.indices, arr.dictionary.cast(pa.string()))
+    return arr
+
+
+def arrow_chunk(contract_table, data: dict) -> pa.Table:
+    n = len(next(iter(v.indices if isinstance(v, Coded) else v for v in data.values())))
+    arrays = [_uniform(_arrow_column(data[c.name], c.type, n)) if c.name in data else pa.nulls(n, type=pa.string()) for c in contract_table.columns]
+    return pa.Table.from_arrays(arrays, names=[c.name for c in contract_table.columns])
+
+
+def concat(contract_table, chunks: list[pa.Table]) -> pa.Table:
+    if not chunks:
+        return pa.Table.from_arrays([pa.array([], type=pa.string()) for _ in contract_table.columns], names=[c.name for c in contract_table.columns])
+    # A column coded in one chunk and plain in another (all blank, say) is decoded to text.
+    for i, name in enumerate(chunks[0].column_names):
+        types = {str(c.schema.field(i).type) for c in chunks}
+        if len(types) > 1:
+            chunks = [c.set_column(i, name, c.column(i).cast(pa.string())) for c in chunks]
+    return pa.concat_tables(chunks)
+
+
+def arrow_table(contract_table, parts: list[dict]) -> pa.Table:
+    """Small tables (register, early years, home education): plain columns to one Arrow table."""
+    return concat(contract_table, [arrow_chunk(contract_table, data) for data in parts])
+
+def _weekday_between(rng, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """A random weekday in [first, last] (day numbers; 1 January 1970 was a Thursday)."""
+    span = np.maximum(last - first, 0)
+    d = first + (rng.random(len(first)) * (span + 1)).astype(np.int64)
+    weekday = (d + 3) % 7  # 0 = Monday
+    d = np.where(weekday == 5, d - 1, np.where(weekday == 6, d + 1, d))
+    return np.clip(d, first, np.maximum(last, first))
+
+
+def _first_of_september(year: np.ndarray) -> np.ndarray:
+    """1 September of each calendar year."""
+    y = np.asarray(year, dtype=np.int64)
+    return ((y - 1970) * 12 + 8).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
