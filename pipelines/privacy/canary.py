@@ -162,11 +162,49 @@ def find_canary(con: duckdb.DuckDBPyConnection, forms: dict[str, str]) -> list[s
         "select table_schema, table_name, column_name from information_schema.columns "
         "where data_type in ('VARCHAR', 'VARCHAR[]', 'JSON') or data_type like 'STRUCT%' or data_type like 'MAP%'"
     ).fetchall()
+    labels = list(forms)
     for schema, table, column in columns:
-        for label, needle in forms.items():
-            found = con.execute(
-                f"select count(*) from {_q(schema)}.{_q(table)} where contains(lower(cast({_q(column)} as varchar)), lower(?))", [needle]
-            ).fetchall()[0][0]
-            if found:
-                hits.append(f"{schema}.{table}.{column}: {label}")
+        text = f"lower(cast({_q(column)} as varchar))"
+        counts = ", ".join(f"count(*) filter (where contains({text}, {_lit(forms[label].lower())}))" for label in labels)
+        found = con.execute(f"select {counts} from {_q(schema)}.{_q(table)}").fetchall()[0]
+        hits += [f"{schema}.{table}.{column}: {label}" for label, n in zip(labels, found) if n]
+    return hits
+
+
+def canary_forms(key: bytes, planted: dict[str, str]) -> dict[str, str]:
+    """Every form in which the canary could leak: each raw id, and its pseudonym under the key."""
+    from pipelines.privacy.pseudonymise import pseudonym
+
+    forms = {}
+    for namespace, raw in planted.items():
+        forms[f"raw {namespace} id"] = raw
+        forms[f"pseudonymised {namespace} id"] = pseudonym(key, namespace, raw)
+    return forms
+
+
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".md", ".html", ".xml", ".yml", ".yaml")
+
+
+def scan_outputs(published_dir: Path, forms: dict[str, str]) -> list[str]:
+    """Look for the canary in everything under the published folder: DuckDB databases table by
+    table, Parquet files, and text files (CSV, JSON, Markdown, HTML...) as text. Files of other
+    kinds are scanned as bytes. Returns "path[: table.column]: label" for each hit."""
+    hits = []
+    for path in sorted(p for p in published_dir.rglob("*") if p.is_file()):
+        if path.suffix == ".duckdb":
+            con = duckdb.connect(str(path), read_only=True)
+            try:
+                hits += [f"{path.name}: {hit}" for hit in find_canary(con, forms)]
+            finally:
+                con.close()
+        elif path.suffix == ".parquet":
+            con = duckdb.connect()
+            try:
+                con.execute(f"create view exported as select * from read_parquet({_lit(str(path))})")
+                hits += [f"{path.name}: {hit}" for hit in find_canary(con, forms)]
+            finally:
+                con.close()
+        else:
+            data = path.read_bytes().lower()
+            hits += [f"{path.name}: {label}" for label, needle in forms.items() if needle.lower().encode() in data]
     return hits
