@@ -6,6 +6,7 @@
 {%- set domains = [
     'msr__social_care',
     'msr__safeguarding',
+    'msr__youth_justice',
 ] %}
 
 with computed as (
