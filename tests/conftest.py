@@ -92,3 +92,27 @@ def golden_run(tmp_path_factory):
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = old
+
+
+@pytest.fixture(scope="session")
+def safeguarding_run(tmp_path_factory):
+    """The nightly job on the safeguarding fixture (tests/fixtures/safeguarding): contacts,
+    assessments and their factors, child protection plans and visits, early help, EHC plans and
+    short breaks, with answers worked out by hand in tests/test_safeguarding_golden.py."""
+    data = tmp_path_factory.mktemp("safeguarding") / "data"
+    saved = {k: os.environ.get(k) for k in ("OUTCOMES_DATA_DIR", "OUTCOMES_PSEUDONYMISATION_KEY")}
+    os.environ["OUTCOMES_DATA_DIR"] = str(data)
+    os.environ["OUTCOMES_PSEUDONYMISATION_KEY"] = TEST_KEY
+    try:
+        settings = Settings(data_dir=data)
+        settings.ensure_dirs()
+        copy_fixture("safeguarding", settings)
+        result = run_nightly(settings)
+        assert result.success, failed_steps(result)
+        yield settings
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old

@@ -315,7 +315,7 @@ def cp_visits(rng, j: Journeys, gen) -> dict[str, np.ndarray]:
     child = j.ref_child[j.cp_ref[plan]]
     age = years_between(j.child_dob[child], visit_day)
     n = len(plan)
-    seen = rng.random(n) < 0.95
+    seen = rng.random(n) < 0.985
     return {
         "la_code": np.full(n, j.profile.la_code),
         "cppv_cp_visit_id": _take(gen, "cp_visit", n),
