@@ -28,6 +28,7 @@ from pipelines.synthetic import population
 from pipelines.synthetic.calendar import day
 from pipelines.synthetic.pinning import OPEN
 from pipelines.synthetic.profiles import BOROUGHS
+from pipelines.synthetic.looked_after import OFSTED_RELEASE_DATE, build_looked_after_tables, build_ofsted_register
 from pipelines.synthetic.safeguarding import build_safeguarding_tables
 from pipelines.synthetic import census as census_source, youth_justice
 from pipelines.synthetic.education import MANIFEST as EDUCATION_MANIFEST, build_education
@@ -191,11 +192,13 @@ def _ons_tables(gen: Generation) -> dict:
 # changes the tables that already exist.
 MOSAIC_EXTENSIONS: list[Callable[[Generation, int], dict[str, dict]]] = [
     build_safeguarding_tables,
+    build_looked_after_tables,
 ]
 
 # Further sources, each written to <out>/<source>/<folder date>/: (source, folder date,
 # builder (generation) -> {table: columns or pyarrow table}, extra manifest fields).
 EXTRA_SOURCES: list[tuple[str, date, Callable[[Generation], dict], dict]] = [
+    ("ofsted", OFSTED_RELEASE_DATE, build_ofsted_register, {"release": "Ofsted management information, children's social care providers (synthetic)"}),
     ("youth_justice", date(2023, 5, 15), youth_justice.build, {"system": "Youth justice case system extract (synthetic)"}),
     ("census", date(2022, 11, 29), census_source.build, {"release": "Census 2021 ethnic group by age (synthetic)"}),
     ("education", date(2023, 5, 15), build_education, EDUCATION_MANIFEST),

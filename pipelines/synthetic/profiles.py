@@ -194,3 +194,46 @@ SAFEGUARDING = {
         short_break_children=38,
     ),
 }
+
+
+@dataclass(frozen=True)
+class LookedAfterProfile:
+    """Targets of looked-after children's health, missing episodes and care leavers of one
+    borough (pipelines/synthetic/looked_after.py). Care leaver shares are of the DfE cohort
+    (care leavers aged 17-21 whose birthday fell in the year, not in touch counted in)."""
+
+    pct_care_leavers_in_touch: float
+    pct_care_leavers_suitable_accommodation: float
+    pct_care_leavers_eet: float
+    # Share of care leavers who keep asking for support until 25, former UASC and others; the
+    # rest stop at a birthday between 22 and 25 (a contact saying "no longer requires services").
+    pct_supported_after_21_uasc: float
+    pct_supported_after_21_other: float
+    # Children looked after on 1 April 2012, when the simulation starts: the ones aged 10 and
+    # over are generated as historical periods of care, so that care leavers up to 25 have one.
+    share_of_2012_stock_aged_10_plus: float = 0.55
+
+
+LOOKED_AFTER = {
+    "207": LookedAfterProfile(
+        pct_care_leavers_in_touch=0.96,
+        # published: 92.2% in suitable accommodation on their birthday, 2022-23 (F000-L0196-01)
+        pct_care_leavers_suitable_accommodation=0.922,
+        # published: 71.9% in education, employment or training on their birthday (F000-L0197-01)
+        pct_care_leavers_eet=0.719,
+        # assumed, so that 180 care leavers, 106 formerly UASC, are supported at 31 March 2023
+        # (F000-L0195-01/02)
+        pct_supported_after_21_uasc=1.0,
+        pct_supported_after_21_other=0.0,
+    ),
+    "213": LookedAfterProfile(
+        pct_care_leavers_in_touch=0.95,
+        # assumed (not published): close to inner London
+        pct_care_leavers_suitable_accommodation=0.90,
+        # published: 78.2% in education, employment or training (F004-L0752-01; period unstated)
+        pct_care_leavers_eet=0.782,
+        # assumed, so that 343 care leavers, 210 formerly UASC, are supported (F004-L0135-01/02)
+        pct_supported_after_21_uasc=0.0,
+        pct_supported_after_21_other=0.25,
+    ),
+}

@@ -79,6 +79,8 @@ class Journeys:
     cla_left_at_18: np.ndarray
     cla_period_ids: np.ndarray
     placements: dict
+    # SSDA903 reason the period ceased ('' while open), by period of care.
+    cla_reason_ceased: np.ndarray | None = None
 
 
 @dataclass
@@ -209,7 +211,7 @@ def simulate_borough(rng: np.random.Generator, profile: BoroughProfile, extract_
         uasc_new = np.isin(fresh, uasc_idx)
         age_days = np.where(
             uasc_new,
-            rng.integers(int(14.5 * 365), int(17.9 * 365), size=k),
+            rng.integers(int(14.0 * 365), int(17.5 * 365), size=k),
             _age_at_referral_days(rng, k),
         )
         child_dob[new_ids] = ref_date[fresh] - age_days
@@ -229,7 +231,14 @@ def simulate_borough(rng: np.random.Generator, profile: BoroughProfile, extract_
         is_cp = is_icpc & (rng.random(n) < profile.cp_per_icpc)
         cla_p = per_year(cla_other_n, y) * scale / max(1.0, per_year(ref_n, y) * scale * pa)
         young_enough = (ref_date[idx] - child_dob[kids]) < int(17.5 * 365)
-        is_cla = ref_uasc[idx] | (assessed & ~is_cp & ~child_in_care[kids] & young_enough & (rng.random(n) < cla_p))
+        # Teenagers are likelier to come into care after an assessment than younger children
+        # (inner London: about 70% of looked-after children are 14 or over, F000-L0192-01); the
+        # weights keep the month's expected number of children coming into care unchanged.
+        age_now = (ref_date[idx] - child_dob[kids]) / 365.25
+        could_enter = assessed & ~is_cp & ~child_in_care[kids] & young_enough
+        weight = np.select([age_now < 1, age_now < 10, age_now < 14, age_now < 16], [1.0, 0.45, 1.0, 2.2], default=2.8)
+        weight = weight / weight[could_enter].mean() if could_enter.any() else weight
+        is_cla = ref_uasc[idx] | (could_enter & (rng.random(n) < np.clip(cla_p * weight, 0, 0.95)))
         is_cin_plan = assessed & ~is_cp & ~is_cla & (rng.random(n) < 0.35)
         oc = np.where(is_cla, 5, np.where(is_cp, 4, np.where(is_s47, 3, np.where(is_cin_plan, 2, np.where(assessed, 1, 0)))))
         outcome[idx] = oc
@@ -301,22 +310,31 @@ def simulate_borough(rng: np.random.Generator, profile: BoroughProfile, extract_
     c_end = np.where(c_end > extract_day, OPEN, c_end)
 
     # ---- 5. Looked-after periods -----------------------------------------------------------
+    # Periods of care draw from their own stream, spawned from the journeys stream (which it
+    # does not advance), so the looked-after model can change without moving any other table.
+    care_rng = rng.spawn(1)[0]
     l_idx = np.flatnonzero(outcome == 5)
     l_child = ref_child[l_idx]
-    l_start = ref_date[l_idx] + np.where(ref_uasc[l_idx], rng.integers(0, 3, len(l_idx)), rng.integers(0, 40, len(l_idx)))
+    n_cla = len(l_idx)
+    l_start = ref_date[l_idx] + np.where(ref_uasc[l_idx], care_rng.integers(0, 3, n_cla), care_rng.integers(0, 40, n_cla))
     l_start = np.minimum(l_start, extract_day)
     dob = child_dob[l_child]
     eighteen = add_years(dob, 18)
     l_start = np.minimum(l_start, eighteen - 7)
     l_uasc = child_uasc[l_child]
     age_at_start = years_between(dob, l_start)
-    kind = rng.random(len(l_idx))
-    short = (~l_uasc) & (kind < 0.30)
-    medium = (~l_uasc) & (kind >= 0.30) & (kind < 0.55)
+    # How long a period lasts depends on age at entry: babies and young children mostly go home,
+    # are adopted or leave on a special guardianship order within a few years; teenagers more
+    # often stay until eighteen. UASC are looked after until they turn eighteen.
+    p_until_18 = np.select([age_at_start < 5, age_at_start < 10, age_at_start < 14], [0.15, 0.35, 0.65], default=0.85)
+    p_short = np.select([age_at_start < 5, age_at_start < 14], [0.35, 0.25], default=0.10)
+    kind = care_rng.random(n_cla)
+    short = (~l_uasc) & (kind < p_short)
+    medium = (~l_uasc) & (kind >= p_short) & (kind < 1 - p_until_18)
     l_end = np.where(
         short,
-        l_start + rng.integers(14, 180, len(l_idx)),
-        np.where(medium, l_start + rng.integers(180, 900, len(l_idx)), eighteen),
+        l_start + care_rng.integers(14, 180, n_cla),
+        np.where(medium, l_start + care_rng.integers(180, 1100, n_cla), eighteen),
     )
     l_end = np.minimum(l_end, eighteen)
     l_end = np.maximum(l_end, l_start + 1)
@@ -324,13 +342,16 @@ def simulate_borough(rng: np.random.Generator, profile: BoroughProfile, extract_
     l_end = np.minimum(l_end, np.maximum(l_bound, l_start + 1))
     uasc_t = interpolate(profile.cla_stock_uasc)
     other_t = interpolate(profile.cla_stock_other)
+    # Pinning closes the longest-running periods first; half the children who came into care
+    # young and are meant to stay (long-term fostering) are left alone, or hardly any child
+    # would reach the long-term stability cohort (under 16, looked after 2.5 years).
+    settled_young = (~l_uasc) & (age_at_start < 12) & (l_end >= eighteen) & (care_rng.random(n_cla) < 0.5)
     for group, targets in ((l_uasc, uasc_t), (~l_uasc, other_t)):
         snaps = quarter_end_snapshots(targets, scale)
         gi = np.flatnonzero(group)
-        l_end[gi] = pin_stock(rng, l_start[gi], l_end[gi], snaps, end_max=np.maximum(l_bound[gi], l_start[gi] + 1), extend_days=(90, 500))
+        l_end[gi] = pin_stock(care_rng, l_start[gi], l_end[gi], snaps, end_max=np.maximum(l_bound[gi], l_start[gi] + 1), flexible=~settled_young[gi], extend_days=(90, 500))
     at_eighteen = l_end >= eighteen
     l_end = np.minimum(l_end, eighteen)
-    l_stable = (~l_uasc) & (rng.random(len(l_idx)) < profile.pct_long_term_stable)
 
     # ---- 6. CIN episode ends and CIN plans ----------------------------------------------
     end_min = np.full(n_ref, -OPEN, dtype=np.int64)
@@ -362,7 +383,7 @@ def simulate_borough(rng: np.random.Generator, profile: BoroughProfile, extract_
     plan_end = np.where(plan_end > extract_day, OPEN, plan_end)
 
     # ---- 7. Placements, legal statuses and SSDA903 episodes --------------------------------
-    cla = _care_records(rng, profile, l_idx, l_child, l_start, l_end, at_eighteen, l_uasc, l_stable, age_at_start, extract_day, ids)
+    cla = _care_records(care_rng, profile, l_idx, l_child, l_start, l_end, at_eighteen, l_uasc, dob, age_at_start, extract_day, ids)
 
     # ---- 8. Assemble tables ----------------------------------------------------------------
     # Mosaic-style numeric person ids; the first digit tells the boroughs apart.
@@ -468,6 +489,7 @@ def simulate_borough(rng: np.random.Generator, profile: BoroughProfile, extract_
     }
     cla_period_ids = cla.pop("_period_ids")
     placement_state = cla.pop("_placements")
+    cla_reason_ceased = cla.pop("_reason_ceased")
     tables = {
         "ssd_person": persons,
         "ssd_cin_episodes": cin_episodes,
@@ -515,6 +537,7 @@ def simulate_borough(rng: np.random.Generator, profile: BoroughProfile, extract_
         cla_left_at_18=at_eighteen & (l_end <= extract_day),
         cla_period_ids=cla_period_ids,
         placements=placement_state,
+        cla_reason_ceased=cla_reason_ceased,
     )
     return tables, state
 
@@ -528,123 +551,177 @@ def _age_at_referral_days(rng, n: int) -> np.ndarray:
     return rng.integers(lo, np.maximum(hi, lo + 1))
 
 
-def _care_records(rng, profile, l_idx, l_child, l_start, l_end, at_eighteen, l_uasc, l_stable, age_at_start, extract_day, ids):
-    """Placements, legal statuses and SSDA903 episodes for each period of care."""
+# Ofsted-registered providers the synthetic children are placed with. URNs are fixed (no random
+# draw), so the synthetic Ofsted provider register (looked_after.py) lists exactly these.
+PROVIDER_POOLS = {
+    "CH": ("SC1", 140),  # children's homes
+    "SCH": ("SC3", 4),  # secure children's homes
+    "IFA": ("SC2", 30),  # independent fostering agencies
+}
+
+
+def provider_urns(kind: str) -> np.ndarray:
+    prefix, n = PROVIDER_POOLS[kind]
+    return np.char.add(prefix, np.char.zfill((np.arange(n) + 1).astype(str), 5))
+
+
+def la_fostering_urn(la_code: str) -> str:
+    """The URN of the council's own fostering service (placements with in-house carers)."""
+    return f"SC400{la_code}"
+
+
+def _care_records(rng, profile, l_idx, l_child, l_start, l_end, at_eighteen, l_uasc, dob, age_at_start, extract_day, ids):
+    """Placements, legal statuses and SSDA903 episodes for each period of care (vectorised).
+
+    Placement moves: unaccompanied children about one every 14 months; other children either
+    settle (most long-term stable) or move about once every 8-9 months. Then, at every 31 March,
+    the long-term stability cohort (aged under 16, looked after 2.5 years or more) is pinned to
+    the published share with the same carer for 2 years (`_pin_long_term_stability`). Some moves
+    keep the carer (a short-term foster placement becoming long-term: RNE T), and children who
+    are adopted move to their adopters in the last months of the period.
+    """
     n = len(l_idx)
     period_ids = ids["cla_period"].take(n)
     open_period = l_end > extract_day
-    end_or_extract = np.minimum(l_end, extract_day)
+    stop = np.minimum(l_end, extract_day)
+    length = np.maximum(1, stop - l_start)
+    reason = np.where(open_period, "", _reasons_ceased(rng, at_eighteen, l_uasc, age_at_start))
+    adopted = np.isin(reason, ["E11", "E12"])
 
-    # Placement change days within each period.
-    pl_rows = {k: [] for k in ("period", "start", "end", "type", "provider", "change_reason", "carer")}
-    ls_rows = {k: [] for k in ("period", "start", "end", "status")}
-    for i in range(n):
-        s, e = int(l_start[i]), int(end_or_extract[i])
-        length = max(1, e - s)
-        if l_uasc[i]:
-            moves = sorted(rng.integers(s + 20, max(s + 21, e), size=rng.poisson(length / 420)).tolist())
-        elif l_stable[i]:
-            moves = [int(rng.integers(s + 10, s + 180))] if rng.random() < 0.5 and length > 200 else []
-        else:
-            moves = sorted(rng.integers(s + 20, max(s + 21, e), size=rng.poisson(length / 260)).tolist())
-        moves = [m for m in moves if s < m < e]
-        bounds = [s, *moves, e]
-        age = int(age_at_start[i])
-        carer = int(rng.integers(1, 10**9))
-        for j in range(len(bounds) - 1):
-            ptype, provider = _placement_type(rng, age + (bounds[j] - s) // 365, bool(l_uasc[i]))
-            if j > 0:
-                carer = int(rng.integers(1, 10**9)) if rng.random() > 0.05 else carer
-            last = j == len(bounds) - 2
-            pl_rows["period"].append(i)
-            pl_rows["start"].append(bounds[j])
-            pl_rows["end"].append(OPEN if (last and open_period[i]) else bounds[j + 1])
-            pl_rows["type"].append(ptype)
-            pl_rows["provider"].append(provider)
-            pl_rows["change_reason"].append("" if last else str(rng.choice(["CARPL", "CREQB", "CREQO", "CHILD", "LAREQ", "STAND", "OTHER"], p=[0.35, 0.2, 0.15, 0.1, 0.1, 0.05, 0.05])))
-            pl_rows["carer"].append(carer)
-        # Legal status: section 20 for UASC and most older children; care orders otherwise.
-        if l_uasc[i] or (age >= 14 and rng.random() < 0.6):
-            statuses = [(s, "V2")]
-        else:
-            first = "C1" if rng.random() < 0.8 else "L2"
-            statuses = [(s, first)]
-            change = s + int(rng.integers(40, 300))
-            if change < e:
-                statuses.append((change, "C2" if first == "C1" else "C1"))
-                if age < 3 and change + 200 < e and rng.random() < 0.4:
-                    statuses.append((change + int(rng.integers(100, 200)), "E1"))
-        for j, (st, code) in enumerate(statuses):
-            last = j == len(statuses) - 1
-            ls_rows["period"].append(i)
-            ls_rows["start"].append(st)
-            ls_rows["end"].append(OPEN if (last and open_period[i]) else (statuses[j + 1][0] if not last else e))
-            ls_rows["status"].append(code)
+    # ---- placement moves: (period, day, same carer, adoptive placement) ----
+    settles = (~l_uasc) & (rng.random(n) < profile.pct_long_term_stable)
+    rate = np.where(l_uasc, 1 / 420, np.where(settles, 1 / 2000, 1 / 260))
+    k = rng.poisson(length * rate)
+    mp = np.repeat(np.arange(n), k)
+    md = l_start[mp] + 20 + (rng.random(len(mp)) * np.maximum(1, length[mp] - 20)).astype(np.int64)
+    early = np.flatnonzero(settles & (length > 200) & (rng.random(n) < 0.5))  # settling-in move
+    mp = np.concatenate([mp, early])
+    md = np.concatenate([md, l_start[early] + rng.integers(10, 180, len(early))])
+    same = rng.random(len(mp)) < 0.06
+    adopt_p = np.flatnonzero(adopted & (length > 150))
+    adopt_d = l_end[adopt_p] - rng.integers(90, 270, len(adopt_p))
+    ok = adopt_d > l_start[adopt_p] + 30
+    adopt_p, adopt_d = adopt_p[ok], adopt_d[ok]
+    adopt_same = rng.random(len(adopt_p)) < 0.15  # foster for adoption: the carers adopt
+    # An adopted child's moves stop when the adoptive placement starts.
+    last_day = np.full(n, OPEN, dtype=np.int64)
+    last_day[adopt_p] = adopt_d
+    keep = (md > l_start[mp]) & (md < np.minimum(stop[mp], last_day[mp]))
+    mp, md, same = mp[keep], md[keep], same[keep]
+    adopt = np.zeros(len(mp), dtype=bool)
+    mp, md = np.concatenate([mp, adopt_p]), np.concatenate([md, adopt_d])
+    same, adopt = np.concatenate([same, adopt_same]), np.concatenate([adopt, np.ones(len(adopt_p), dtype=bool)])
+    mp, md, same, adopt = _pin_long_term_stability(rng, profile.pct_long_term_stable, mp, md, same, adopt, l_start, l_end, dob, extract_day)
 
-    pl = {k: np.array(v) for k, v in pl_rows.items()}
-    ls = {k: np.array(v) for k, v in ls_rows.items()}
-    placement_ids = ids["placement"].take(len(pl["period"]))
+    # ---- placements: the first at entry, then one per move ----
+    pl_period = np.concatenate([np.arange(n), mp])
+    pl_start = np.concatenate([l_start, md])
+    pl_first = np.concatenate([np.ones(n, dtype=bool), np.zeros(len(mp), dtype=bool)])
+    pl_same = np.concatenate([np.zeros(n, dtype=bool), same])
+    pl_adopt = np.concatenate([np.zeros(n, dtype=bool), adopt])
+    order = np.lexsort((~pl_first, pl_start, pl_period))
+    pl_period, pl_start, pl_first, pl_same, pl_adopt = (a[order] for a in (pl_period, pl_start, pl_first, pl_same, pl_adopt))
+    dup = np.r_[False, (pl_period[1:] == pl_period[:-1]) & (pl_start[1:] == pl_start[:-1])]
+    pl_period, pl_start, pl_first, pl_same, pl_adopt = (a[~dup] for a in (pl_period, pl_start, pl_first, pl_same, pl_adopt))
+    m = len(pl_period)
+    pl_last = np.r_[pl_period[1:] != pl_period[:-1], True]
+    pl_end = np.where(pl_last, np.where(open_period[pl_period], OPEN, l_end[pl_period]), np.r_[pl_start[1:], 0])
+    new_carer = pl_first | ~pl_same
+    spell = np.cumsum(new_carer) - 1
+    spell_first_row = np.flatnonzero(new_carer)
+    pl_carer = rng.integers(1, 10**9, len(spell_first_row))[spell]
+    age = years_between(dob[pl_period], pl_start)
+    pl_type, pl_provider = _placement_types(rng, age, l_uasc[pl_period])
+    # A move with the same carer keeps the provider; a short-term foster placement becomes
+    # long-term (U6 -> U4, U3 -> U1), the usual reason for a same-carer change.
+    first_type = pl_type[spell_first_row][spell]
+    pl_type = np.where(new_carer, pl_type, np.select([first_type == "U6", first_type == "U3"], ["U4", "U1"], default=first_type))
+    pl_provider = np.where(new_carer, pl_provider, pl_provider[spell_first_row][spell])
+    pl_type = np.where(pl_adopt, np.where(pl_same, np.where(rng.random(m) < 0.5, "A3", "A5"), np.where(rng.random(m) < 0.5, "A4", "A6")), pl_type)
+    pl_provider = np.where(pl_adopt, "PR1", pl_provider)
+    pl_urn = _placement_urns(rng, pl_type, pl_provider, profile.la_code)[spell_first_row][spell]
+    pl_urn = np.where(pl_adopt, "", pl_urn)
+    next_same = np.r_[pl_same[1:] & ~pl_first[1:], False]
+    next_adopt = np.r_[pl_adopt[1:], False]
+    change_reason = np.where(
+        pl_last,
+        "",
+        np.where(next_same, "PLACE", np.where(next_adopt, "CARPL", _choice(rng, np.array(["CARPL", "CREQB", "CREQO", "CHILD", "LAREQ", "STAND", "OTHER"]), np.array([0.35, 0.2, 0.15, 0.1, 0.1, 0.05, 0.05]), m))),
+    )
+    placement_ids = ids["placement"].take(m)
 
-    # SSDA903 episodes: a new one at every placement or legal status change.
-    ep_rows = {k: [] for k in ("period", "start", "rne", "placement", "ls", "end", "rec")}
-    pl_by_period = np.split(np.arange(len(pl["period"])), np.flatnonzero(np.diff(pl["period"])) + 1) if len(pl["period"]) else []
-    ls_by_period = np.split(np.arange(len(ls["period"])), np.flatnonzero(np.diff(ls["period"])) + 1) if len(ls["period"]) else []
-    for i, (pidx, lidx) in enumerate(zip(pl_by_period, ls_by_period)):
-        changes = sorted(set(pl["start"][pidx].tolist()) | set(ls["start"][lidx].tolist()))
-        for j, c in enumerate(changes):
-            p = pidx[np.searchsorted(pl["start"][pidx], c, side="right") - 1]
-            lsi = lidx[np.searchsorted(ls["start"][lidx], c, side="right") - 1]
-            if j == 0:
-                rne = "S"
-            else:
-                placement_changed = c in set(pl["start"][pidx].tolist())
-                legal_changed = c in set(ls["start"][lidx].tolist())
-                same_carer = placement_changed and pl["carer"][p] == pl["carer"][p - 1]
-                rne = ("U" if same_carer else "B") if (placement_changed and legal_changed) else (("T" if same_carer else "P") if placement_changed else "L")
-            last = j == len(changes) - 1
-            ep_rows["period"].append(i)
-            ep_rows["start"].append(c)
-            ep_rows["rne"].append(rne)
-            ep_rows["placement"].append(p)
-            ep_rows["ls"].append(lsi)
-            ep_rows["end"].append((OPEN if open_period[i] else int(end_or_extract[i])) if last else changes[j + 1])
-            ep_rows["rec"].append(("" if open_period[i] else _reason_ceased(rng, bool(at_eighteen[i]), bool(l_uasc[i]), int(age_at_start[i]))) if last else "X1")
-    ep = {k: np.array(v) for k, v in ep_rows.items()}
-    episode_ids = ids["cla_episode"].take(len(ep["period"]))
-    period_start = l_start[ep["period"]]
+    # ---- legal statuses: section 20 for UASC and most older children; care orders otherwise ----
+    s20 = l_uasc | ((age_at_start >= 14) & (rng.random(n) < 0.6))
+    first_status = np.where(s20, "V2", np.where(rng.random(n) < 0.8, "C1", "L2"))
+    change_day = l_start + rng.integers(40, 300, n)
+    has_change = ~s20 & (change_day < stop)
+    e1_day = change_day + rng.integers(100, 200, n)
+    adopt_by = np.full(n, OPEN, dtype=np.int64)
+    adopt_by[adopt_p] = adopt_d
+    e1_day = np.where(adopted, np.minimum(e1_day, np.maximum(change_day + 1, adopt_by - 30)), e1_day)
+    has_e1 = has_change & (e1_day < stop) & (adopted | ((age_at_start < 3) & (change_day + 200 < stop) & (rng.random(n) < 0.4)))
+    ls_period = np.concatenate([np.arange(n), np.flatnonzero(has_change), np.flatnonzero(has_e1)])
+    ls_start = np.concatenate([l_start, change_day[has_change], e1_day[has_e1]])
+    ls_status = np.concatenate([first_status, np.where(first_status == "C1", "C2", "C1")[has_change], np.full(int(has_e1.sum()), "E1")])
+    order = np.lexsort((ls_start, ls_period))
+    ls_period, ls_start, ls_status = ls_period[order], ls_start[order], ls_status[order]
+    ls_last = np.r_[ls_period[1:] != ls_period[:-1], True]
+    ls_end = np.where(ls_last, np.where(open_period[ls_period], OPEN, l_end[ls_period]), np.r_[ls_start[1:], 0])
+
+    # ---- SSDA903 episodes: a new one at every placement or legal status change ----
+    key = 1_000_000
+    pl_key = pl_period * key + pl_start
+    ls_key = ls_period * key + ls_start
+    ep_key = np.unique(np.concatenate([pl_key, ls_key]))
+    ep_period, ep_start = ep_key // key, ep_key % key
+    p = np.searchsorted(pl_key, ep_key, side="right") - 1
+    lsi = np.searchsorted(ls_key, ep_key, side="right") - 1
+    placement_changed = np.isin(ep_key, pl_key)
+    legal_changed = np.isin(ep_key, ls_key)
+    ep_first = np.r_[True, ep_period[1:] != ep_period[:-1]]
+    same_carer = placement_changed & ~ep_first & (pl_carer[p] == pl_carer[np.maximum(p - 1, 0)])
+    rne = np.where(
+        ep_first,
+        "S",
+        np.where(placement_changed & legal_changed, np.where(same_carer, "U", "B"), np.where(placement_changed, np.where(same_carer, "T", "P"), "L")),
+    )
+    ep_last = np.r_[ep_period[1:] != ep_period[:-1], True]
+    ep_end = np.where(ep_last, np.where(open_period[ep_period], OPEN, l_end[ep_period]), np.r_[ep_start[1:], 0])
+    ep_reason = np.where(ep_last, reason[ep_period], "X1")
+    episode_ids = ids["cla_episode"].take(len(ep_key))
 
     episodes = {
         "clae_cla_episode_id": episode_ids,
-        "_child": l_child[ep["period"]],
-        "clae_cla_episode_start_date": ep["start"],
-        "clae_cla_episode_start_reason": ep["rne"],
-        "clae_cla_primary_need_code": np.where(l_uasc[ep["period"]], "N8", "N1"),
-        "clae_cla_episode_ceased": ep["end"],
-        "clae_cla_episode_ceased_reason": ep["rec"],
-        "clae_cla_id": period_ids[ep["period"]],
-        "_ref": l_idx[ep["period"]],
-        "clae_cla_placement_id": placement_ids[ep["placement"]],
-        "clae_entered_care_date": period_start,
+        "_child": l_child[ep_period],
+        "clae_cla_episode_start_date": ep_start,
+        "clae_cla_episode_start_reason": rne,
+        "clae_cla_primary_need_code": np.where(l_uasc[ep_period], "N8", "N1"),
+        "clae_cla_episode_ceased": ep_end,
+        "clae_cla_episode_ceased_reason": ep_reason,
+        "clae_cla_id": period_ids[ep_period],
+        "_ref": l_idx[ep_period],
+        "clae_cla_placement_id": placement_ids[p],
+        "clae_entered_care_date": l_start[ep_period],
     }
     placements = {
         "clap_cla_placement_id": placement_ids,
-        "clap_cla_id": period_ids[pl["period"]],
-        "_child": l_child[pl["period"]],
-        "clap_cla_placement_start_date": pl["start"],
-        "clap_cla_placement_type": pl["type"],
-        "clap_cla_placement_urn": np.where(np.isin(pl["type"], ["P1", "P2", "A3", "A4", "A5", "A6"]), "", np.char.add("SC", (rng.integers(100000, 999999, len(pl["type"]))).astype(str))),
-        "clap_cla_placement_distance": np.round(rng.gamma(2.0, 4.0, len(pl["type"])), 1),
-        "clap_cla_placement_provider": pl["provider"],
-        "clap_cla_placement_end_date": pl["end"],
-        "clap_cla_placement_change_reason": pl["change_reason"],
-        "clap_carer_id": pl["carer"],
+        "clap_cla_id": period_ids[pl_period],
+        "_child": l_child[pl_period],
+        "clap_cla_placement_start_date": pl_start,
+        "clap_cla_placement_type": pl_type,
+        "clap_cla_placement_urn": pl_urn,
+        "clap_cla_placement_distance": np.round(rng.gamma(2.0, 4.0, m), 1),
+        "clap_cla_placement_provider": pl_provider,
+        "clap_cla_placement_end_date": pl_end,
+        "clap_cla_placement_change_reason": change_reason,
+        "clap_carer_id": pl_carer,
     }
     legal = {
-        "lega_legal_status_id": ids["legal_status"].take(len(ls["period"])),
-        "_child": l_child[ls["period"]],
-        "lega_legal_status": ls["status"],
-        "lega_legal_status_start_date": ls["start"],
-        "lega_legal_status_end_date": ls["end"],
+        "lega_legal_status_id": ids["legal_status"].take(len(ls_period)),
+        "_child": l_child[ls_period],
+        "lega_legal_status": ls_status,
+        "lega_legal_status_start_date": ls_start,
+        "lega_legal_status_end_date": ls_end,
     }
     u = np.flatnonzero(l_uasc)
     immigration = {
@@ -655,12 +732,13 @@ def _care_records(rng, profile, l_idx, l_child, l_start, l_end, at_eighteen, l_u
         "immi_immigration_status_end_date": np.where(l_end[u] > extract_day, OPEN, l_end[u]),
     }
     placement_state = {
-        "period": pl["period"],
-        "start": pl["start"],
-        "end": pl["end"],
-        "type": pl["type"],
-        "provider": pl["provider"],
-        "urn": placements["clap_cla_placement_urn"],
+        "period": pl_period,
+        "start": pl_start,
+        "end": pl_end,
+        "type": pl_type,
+        "provider": pl_provider,
+        "urn": pl_urn,
+        "carer": pl_carer,
         "ids": placement_ids,
     }
     return {
@@ -670,29 +748,99 @@ def _care_records(rng, profile, l_idx, l_child, l_start, l_end, at_eighteen, l_u
         "ssd_immigration_status": immigration,
         "_period_ids": period_ids,
         "_placements": placement_state,
+        "_reason_ceased": reason,
     }
 
 
-def _placement_type(rng, age: int, uasc: bool) -> tuple[str, str]:
-    if uasc and age >= 16:
-        return ("H5", "PR4") if rng.random() < 0.55 else ("U6", "PR4" if rng.random() < 0.6 else "PR1")
-    if age >= 16:
-        r = rng.random()
-        return ("H5", "PR4") if r < 0.35 else (("K2", "PR4") if r < 0.5 else ("U4", "PR1" if rng.random() < 0.5 else "PR4"))
-    if age >= 11:
-        r = rng.random()
-        return ("K2", "PR4") if r < 0.18 else (("U1", "PR1") if r < 0.3 else ("U4" if rng.random() < 0.5 else "U6", "PR1" if rng.random() < 0.55 else "PR4"))
-    r = rng.random()
-    if r < 0.15:
-        return ("U1", "PR1")
-    if r < 0.22:
-        return ("P1", "PR0")
-    return ("U4" if rng.random() < 0.5 else "U6", "PR1" if rng.random() < 0.6 else "PR4")
+def _pin_long_term_stability(rng, share, mp, md, same, adopt, l_start, l_end, dob, extract_day):
+    """Make the DfE long-term stability measure come out at `share` at every 31 March.
+
+    Cohort: looked after on 31 March, aged under 16, looked after for at least 2.5 years.
+    Stable: no change of carer in the last 2 years (same-carer moves and the move to adopters
+    do not count, as in the DfE definition). Too many stable children: some move in the last
+    year; too few: some unstable children lose the moves they made in the last year, when that
+    makes them stable. Changes stay within the year before each 31 March, so an earlier year's
+    figure never changes once pinned.
+    """
+    first_year, last_year = FIRST_SIMULATED_YEAR + 3, LAST_SIMULATED_YEAR
+    for year in range(first_year, last_year + 1):
+        t = fy_end(year)
+        if t > extract_day:
+            break
+        year_ago, two_years_ago, thirty_months_ago = fy_end(year - 1), fy_end(year - 2), day(f"{year - 3}-09-30")
+        cohort = np.flatnonzero((l_start <= thirty_months_ago) & (l_end > t) & (years_between(dob, np.full(len(dob), t)) < 16))
+        if len(cohort) == 0:
+            continue
+        resets = ~same & ~adopt
+        last_reset = np.full(len(l_start), -OPEN, dtype=np.int64)
+        recent = resets & (md <= t)
+        np.maximum.at(last_reset, mp[recent], md[recent])
+        stable = last_reset[cohort] <= two_years_ago
+        target = int(round(share * len(cohort)))
+        gap = int(stable.sum()) - target
+        if gap > 0:
+            pick = rng.choice(cohort[stable], size=gap, replace=False)
+            mp = np.concatenate([mp, pick])
+            md = np.concatenate([md, t - rng.integers(0, 360, gap)])
+            same = np.concatenate([same, np.zeros(gap, dtype=bool)])
+            adopt = np.concatenate([adopt, np.zeros(gap, dtype=bool)])
+        elif gap < 0:
+            # Moves in the year before `year_ago` decided last year's figure, unless the child
+            # was not in last year's cohort: only then may they go too.
+            last_cohort = np.zeros(len(l_start), dtype=bool)
+            last_cohort[(l_start <= day(f"{year - 4}-09-30")) & (l_end > year_ago) & (years_between(dob, np.full(len(dob), year_ago)) < 16)] = True
+            between = np.zeros(len(l_start), dtype=bool)
+            between[mp[resets & (md > two_years_ago) & (md <= year_ago)]] = True
+            candidates = cohort[~stable & ~(between[cohort] & last_cohort[cohort])]
+            pick = rng.choice(candidates, size=min(-gap, len(candidates)), replace=False)
+            window_start = np.where(last_cohort[mp], year_ago, two_years_ago)
+            drop = np.isin(mp, pick) & resets & (md > window_start) & (md <= t)
+            mp, md, same, adopt = mp[~drop], md[~drop], same[~drop], adopt[~drop]
+    return mp, md, same, adopt
 
 
-def _reason_ceased(rng, at_eighteen: bool, uasc: bool, age: int) -> str:
-    if at_eighteen:
-        return str(rng.choice(["E5", "E6", "E17", "E8"], p=[0.55, 0.15, 0.2, 0.1]))
-    if age < 4 and rng.random() < 0.35:
-        return str(rng.choice(["E11", "E12"]))
-    return str(rng.choice(["E4A", "E4B", "E13", "E45", "E47", "E41", "E8", "E3"], p=[0.45, 0.1, 0.07, 0.08, 0.08, 0.05, 0.12, 0.05]))
+def _placement_types(rng, age: np.ndarray, uasc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Placement type and provider by age: foster care for younger children, children's homes and
+    semi-independent accommodation for teenagers; unaccompanied 16-17 year olds mostly in
+    semi-independent accommodation."""
+    n = len(age)
+    r, r2, r3 = rng.random(n), rng.random(n), rng.random(n)
+    foster = np.where(r2 < 0.5, "U4", "U6")
+    foster_provider = np.where(r3 < 0.58, "PR1", "PR4")
+    uasc_16 = np.where(r < 0.55, "H5", "U6")
+    older = np.where(r < 0.35, "H5", np.where(r < 0.5, "K2", "U4"))
+    middle = np.where(r < 0.18, "K2", np.where(r < 0.3, "U1", foster))
+    young = np.where(r < 0.15, "U1", np.where(r < 0.22, "P1", foster))
+    kind = np.where(uasc & (age >= 16), uasc_16, np.where(age >= 16, older, np.where(age >= 11, middle, young)))
+    foster_or_uasc = np.where(uasc & (age >= 16), np.where(r3 < 0.6, "PR4", "PR1"), np.where(kind == "U4", np.where(r3 < 0.5, "PR1", "PR4"), foster_provider))
+    provider = np.where(np.isin(kind, ["H5", "K2"]), "PR4", np.where(kind == "U1", "PR1", np.where(kind == "P1", "PR0", foster_or_uasc)))
+    return kind, provider
+
+
+def _placement_urns(rng, ptype: np.ndarray, provider: np.ndarray, la_code: str) -> np.ndarray:
+    """The Ofsted URN of each placement's provider: the council's fostering service for in-house
+    foster carers, an independent fostering agency or a children's home from the register, and
+    none where Ofsted registers no one (placed with parents, semi-independent accommodation)."""
+    n = len(ptype)
+    pick = rng.random(n)
+    homes, secure, agencies = provider_urns("CH"), provider_urns("SCH"), provider_urns("IFA")
+    # A skewed pick: a few providers take many placements, as in practice.
+    skew = pick**1.6
+    foster = np.isin(ptype, ["U1", "U2", "U3", "U4", "U5", "U6"])
+    return np.select(
+        [foster & (provider == "PR1"), foster, ptype == "K2", ptype == "K1"],
+        [np.full(n, la_fostering_urn(la_code)), agencies[(skew * len(agencies)).astype(int)], homes[(skew * len(homes)).astype(int)], secure[(pick * len(secure)).astype(int)]],
+        default="",
+    )
+
+
+def _reasons_ceased(rng, at_eighteen: np.ndarray, uasc: np.ndarray, age: np.ndarray) -> np.ndarray:
+    n = len(age)
+    at_18 = _choice(rng, np.array(["E5", "E6", "E17", "E8"]), np.array([0.55, 0.15, 0.2, 0.1]), n)
+    # Unaccompanied children leaving before 18: transferred to another council under the
+    # national transfer scheme, assessed as adults, or other reasons.
+    uasc_early = _choice(rng, np.array(["E8", "E15", "E3", "E13", "E9"]), np.array([0.45, 0.25, 0.15, 0.1, 0.05]), n)
+    adoption = np.where(rng.random(n) < 0.5, "E11", "E12")
+    other = _choice(rng, np.array(["E4A", "E4B", "E13", "E45", "E47", "E41", "E8", "E3"]), np.array([0.45, 0.1, 0.07, 0.08, 0.08, 0.05, 0.12, 0.05]), n)
+    young_adopted = (age < 4) & (rng.random(n) < 0.35)
+    return np.where(at_eighteen, at_18, np.where(uasc, uasc_early, np.where(young_adopted, adoption, other)))
