@@ -7,6 +7,7 @@
     'msr__social_care',
     'msr__safeguarding',
     'msr__youth_justice',
+    'msr__children_in_care',
 ] %}
 
 with computed as (
