@@ -14,6 +14,7 @@ every table, and tests fail if it finds anything.
 from __future__ import annotations
 
 import json
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,15 +22,21 @@ import duckdb
 
 from pipelines.contracts.model import Contract
 
-# Fixed raw ids of the canary. The UPN has the DfE shape (a letter, 11 digits, a check
-# character) so it passes the contract's pattern and loads like any other.
-CANARY_IDS = {"mosaic_person": "CANARY0207", "upn": "C20799999999C", "nhs_number": "CANARY9999"}
+# Fixed raw ids of the canary, in the shape of the real ones so that they load (and read) like
+# any other: ten-digit system ids starting 99999 (long enough that dirty-data mode does not pad
+# them), a UPN of the DfE shape (a letter, 11 digits, a check character).
+CANARY_IDS = {"mosaic_person": "9999900207", "upn": "C20799999999C", "nhs_number": "9999900999"}
 # Namespaces through which the canary is found in the other sources.
 ANCHORS = ("mosaic_person", "upn")
 
 
-def canary_id(namespace: str) -> str:
-    return CANARY_IDS.get(namespace, f"CANARY-{namespace}")
+def canary_id(namespace: str, original: str = "") -> str:
+    """The canary's id in a namespace; for kinds not listed, a digit-only id stays digit-only."""
+    if namespace in CANARY_IDS:
+        return CANARY_IDS[namespace]
+    if original.isdigit():
+        return f"99999{zlib.crc32(namespace.encode()) % 100000:05d}"
+    return f"CANARY-{namespace}"
 
 
 def _q(name: str) -> str:
@@ -63,8 +70,17 @@ def _table_files(folders: dict[str, Path], contract: Contract) -> list[TableFile
     return files
 
 
-def _header(con, path: Path) -> list[str]:
-    return [r[0] for r in con.execute(f"describe select * from read_csv({_lit(str(path))}, all_varchar = true, header = true)").fetchall()]
+def _header(_con, path: Path) -> list[str]:
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as fh:
+        return next(csv.reader(fh), [])
+
+
+def _read(path: Path) -> str:
+    """read_csv over a generated file without sniffing: fast, and every value stays text."""
+    columns = "{" + ", ".join(f"{_lit(h)}: 'VARCHAR'" for h in _header(None, path)) + "}"
+    return f"read_csv({_lit(str(path))}, header = true, auto_detect = false, columns = {columns}, delim = ',', quote = '\"', escape = '\"')"
 
 
 def choose_canary(folders: dict[str, Path], contract: Contract) -> dict[str, str]:
@@ -78,7 +94,7 @@ def choose_canary(folders: dict[str, Path], contract: Contract) -> dict[str, str
         # Candidates: children with a Mosaic id and a UPN (school age, so in the census too).
         con.execute(
             f"create table candidates as select pers_person_id as mosaic_person, pers_upn as upn "
-            f"from read_csv({_lit(str(person.path))}, all_varchar = true, header = true) "
+            f"from {_read(person.path)} "
             f"where pers_person_id is not null and pers_upn is not null"
         )
         seen = []
@@ -90,7 +106,7 @@ def choose_canary(folders: dict[str, Path], contract: Contract) -> dict[str, str
                 if namespace in ANCHORS and column in header:
                     seen.append(
                         f"select distinct {_lit(f.source)} as source, {namespace} as mosaic_key from candidates "
-                        f"where {namespace} in (select {_q(column)} from read_csv({_lit(str(f.path))}, all_varchar = true, header = true))"
+                        f"where {namespace} in (select {_q(column)} from {_read(f.path)})"
                     )
         ranking = (
             f"select c.mosaic_person, c.upn, count(distinct s.source) as sources from candidates c "
@@ -116,7 +132,7 @@ def choose_canary(folders: dict[str, Path], contract: Contract) -> dict[str, str
                 match = " or ".join(f"{_q(c)} = {_lit(originals[ns])}" for c, ns in known)
                 for column, namespace in unknown:
                     found = con.execute(
-                        f"select min({_q(column)}) from read_csv({_lit(str(f.path))}, all_varchar = true, header = true) where ({match}) and {_q(column)} is not null"
+                        f"select min({_q(column)}) from {_read(f.path)} where ({match}) and {_q(column)} is not null"
                     ).fetchall()[0][0]
                     if found is not None:
                         originals[namespace] = found
@@ -137,21 +153,22 @@ def plant_canary(folders: dict[str, Path], contract: Contract) -> dict[str, str]
         for f in _table_files(folders, contract):
             header = _header(con, f.path)
             swaps = {c: ns for c, ns in f.person_columns.items() if ns in originals and c in header}
-            if not swaps:
-                continue
+            data = f.path.read_bytes()
+            if not swaps or not any(originals[ns].encode() in data for ns in swaps.values()):
+                continue  # the child is not in this file: leave it byte for byte
             select = ", ".join(
-                f"case when {_q(c)} = {_lit(originals[swaps[c]])} then {_lit(canary_id(swaps[c]))} else {_q(c)} end as {_q(c)}" if c in swaps else _q(c)
+                f"case when {_q(c)} = {_lit(originals[swaps[c]])} then {_lit(canary_id(swaps[c], originals[swaps[c]]))} else {_q(c)} end as {_q(c)}" if c in swaps else _q(c)
                 for c in header
             )
             tmp = f.path.with_name(f.path.name + ".canary")
             con.execute(
-                f"copy (select {select} from read_csv({_lit(str(f.path))}, all_varchar = true, header = true)) "
+                f"copy (select {select} from {_read(f.path)}) "
                 f"to {_lit(str(tmp))} (format csv, header true, null '')"
             )
             tmp.replace(f.path)
     finally:
         con.close()
-    return {ns: canary_id(ns) for ns in originals}
+    return {ns: canary_id(ns, original) for ns, original in originals.items()}
 
 
 def find_canary(con: duckdb.DuckDBPyConnection, forms: dict[str, str]) -> list[str]:

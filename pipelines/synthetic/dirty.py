@@ -31,6 +31,7 @@ import csv
 import io
 import json
 import zlib
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -55,19 +56,55 @@ def _rng(seed: int, source: str, table: str) -> np.random.Generator:
     return np.random.default_rng([seed, 0xD1, zlib.crc32(f"{source}/{table}".encode())])
 
 
-def _read(path: Path) -> tuple[list[str], list[list[str]]]:
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _csv_header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return next(csv.reader(fh))
+
+
+def _scan(path: Path, header: list[str]) -> str:
+    """read_csv over a generated file without sniffing (fast, and every value stays text)."""
+    columns = "{" + ", ".join(f"{_lit(h)}: 'VARCHAR'" for h in header) + "}"
+    return f"read_csv({_lit(str(path))}, header = true, auto_detect = false, columns = {columns}, delim = ',', quote = '\"', escape = '\"')"
+
+
+def pad_ids(path: Path, table: TableContract) -> int:
+    """Zero-pad the digit-only surrogate ids (`*_id`) of a file, set-based in DuckDB. Returns the
+    number of values padded. Mosaic and case systems export ids zero-padded; URNs, codes and LA
+    numbers are left alone, as they join to registers and seeds."""
+    header = _csv_header(path)
+    targets = [c.name for c in table.columns if c.type == "id" and not c.pattern and c.name.endswith("_id") and c.name in header]
+    if not targets:
+        return 0
     con = duckdb.connect()
     try:
-        rel = con.execute(f"select * from read_csv('{path}', all_varchar = true, header = true, auto_detect = true)")
-        header = [d[0] for d in rel.description]
-        rows = [[("" if v is None else v) for v in r] for r in rel.fetchall()]
+        q = lambda n: '"' + n.replace('"', '""') + '"'  # noqa: E731
+        needs = lambda n: f"(regexp_full_match({q(n)}, '[0-9]+') and length({q(n)}) < {ID_WIDTH})"  # noqa: E731
+        select = ", ".join(f"case when {needs(h)} then lpad({q(h)}, {ID_WIDTH}, '0') else {q(h)} end as {q(h)}" if h in targets else q(h) for h in header)
+        padded = con.execute(f"select {' + '.join(f'count(*) filter (where {needs(n)})' for n in targets)} from {_scan(path, header)}").fetchall()[0][0]
+        tmp = path.with_name(path.name + ".padded")
+        con.execute(f"copy (select {select} from {_scan(path, header)}) to {_lit(str(tmp))} (format csv, header true, null '')")
+        tmp.replace(path)
     finally:
         con.close()
-    return header, rows
+    return int(padded or 0)
 
 
-def _pad(value: str) -> str:
-    return value.zfill(ID_WIDTH) if value.isdigit() and len(value) < ID_WIDTH else value
+def referenced_values(path: Path, table: TableContract) -> set[str]:
+    """Every value of the file's id columns: what rows of other tables may point at."""
+    header = _csv_header(path)
+    ids = [c.name for c in table.columns if c.type == "id" and c.name in header]
+    if not ids:
+        return set()
+    con = duckdb.connect()
+    try:
+        union = " union ".join(f'select "{n}" as v from {_scan(path, header)}' for n in ids)
+        return {r[0] for r in con.execute(f"select distinct v from ({union}) where v is not null").fetchall()}
+    finally:
+        con.close()
 
 
 def _format_date(iso: str, style: str) -> str:
@@ -78,33 +115,66 @@ def _format_date(iso: str, style: str) -> str:
 
 
 class _TableMess:
-    """The mess of one table: mutations of its rows, then rows added, then the file."""
+    """The mess of one table: mutations of a few rows, rows added, then the file.
 
-    def __init__(self, table: TableContract, header: list[str], rows: list[list[str]], rng, extract_date: date, contract: Contract):
-        self.table, self.header, self.rows, self.rng = table, header, rows, rng
+    Rows stay lines of text; only the few rows drawn are parsed, so a table of a million rows
+    costs what reading it costs."""
+
+    MAX_DRAWS = 20_000  # rows looked at per request before giving up (a kind a table lacks)
+
+    def __init__(self, table: TableContract, header: list[str], lines: list[str], rng, extract_date: date, contract: Contract, tables_holding: Counter):
+        self.table, self.header, self.lines, self.rng = table, header, lines, rng
         self.extract_date, self.contract = extract_date, contract
         self.year = collection_year_of(extract_date)
         self.col = {name: i for i, name in enumerate(header)}
-        self.tags: list[tuple[str, str] | None] = [None] * len(rows)  # (kind, expectation) per row
+        self.parsed: dict[int, list[str]] = {}
+        self.changed: set[int] = set()
+        self.tags: dict[int, tuple[str, str]] = {}  # row index -> (kind, expected outcome)
         self.counts: dict[str, dict] = {}
-        canary = set(CANARY_IDS.values())
-        # Rows free for a row-level mutation: not the canary's, each used once.
-        free = [i for i, r in enumerate(rows) if not canary.intersection(r)]
-        self.free = list(rng.permutation(free)) if free else []
+        self.order = rng.permutation(len(lines)) if lines else np.array([], dtype=int)
+        self.used: set[int] = set()
+        self.canary = set(CANARY_IDS.values()) | {"CANARY"}
+        # How many tables hold each id value: a row whose key another table also holds (points
+        # at) is never destroyed (ragged, quarantined), so the mess orphans no rows elsewhere.
+        self.tables_holding = tables_holding
+        key = table.primary_key[0] if len(table.primary_key) == 1 else None
+        self.key_col = self.col.get(key) if key else None
         # Rows added: (row, (kind, expectation), index of the row it copies or None).
         self.added: list[tuple[list[str], tuple[str, str], int | None]] = []
+
+    def row(self, i: int) -> list[str]:
+        if i not in self.parsed:
+            self.parsed[i] = next(csv.reader([self.lines[i]]))
+        return self.parsed[i]
+
+    def set(self, i: int, j: int, value: str) -> None:
+        self.row(i)[j] = value
+        self.changed.add(i)
+
+    def destroyable(self, r: list[str]) -> bool:
+        return self.key_col is None or self.tables_holding[r[self.key_col]] <= 1
 
     def columns(self, predicate) -> list[Column]:
         return [c for c in self.table.columns if c.name in self.col and predicate(c)]
 
-    def take(self, n: int = PER_KIND, where=None) -> list[int]:
-        picked = []
-        for i in list(self.free):
-            if len(picked) == n:
+    def take(self, n: int = PER_KIND, where=None, destroys: bool = False) -> list[int]:
+        """Up to n rows not used before, drawn in the table's random order, meeting `where`."""
+        picked, draws = [], 0
+        for i in self.order:
+            if len(picked) == n or draws >= self.MAX_DRAWS:
                 break
-            if where is None or where(self.rows[i]):
+            i = int(i)
+            if i in self.used:
+                continue
+            draws += 1
+            r = self.row(i)
+            if len(r) != len(self.header) or self.canary.intersection(r) or any(v.startswith(("99999", "CANARY-")) for v in r):
+                continue
+            if destroys and not self.destroyable(r):
+                continue
+            if where is None or where(r):
                 picked.append(i)
-                self.free.remove(i)
+                self.used.add(i)
         return picked
 
     def count(self, kind: str, expect: str, n: int) -> None:
@@ -115,6 +185,7 @@ class _TableMess:
 
     def tag(self, i: int, kind: str, expect: str) -> None:
         self.tags[i] = (kind, expect)
+        self.changed.add(i)
         self.count(kind, expect, 1)
 
     # -- values that ingest must read correctly ------------------------------------------------
@@ -122,14 +193,14 @@ class _TableMess:
         for c in self.columns(lambda c: c.type in ("integer", "decimal")):
             j = self.col[c.name]
             for i in self.take(where=lambda r: r[j].lstrip("-").isdigit() and abs(int(r[j])) >= 1000):
-                self.rows[i][j] = f"{int(self.rows[i][j]):,}"
+                self.set(i, j, f"{int(self.row(i)[j]):,}")
                 self.tag(i, "thousands_separator", "staged")
 
     def date_text(self) -> None:
         for c in self.columns(lambda c: c.type == "date"):
             j = self.col[c.name]
             for k, i in enumerate(self.take(where=lambda r: len(r[j]) >= 10 and r[j][4] == "-")):
-                self.rows[i][j] = _format_date(self.rows[i][j], DATE_STYLES[(k + self.rng.integers(0, 6)) % len(DATE_STYLES)])
+                self.set(i, j, _format_date(self.row(i)[j], DATE_STYLES[(k + self.rng.integers(0, 6)) % len(DATE_STYLES)]))
                 self.tag(i, "date_as_text", "staged")
 
     def code_labels(self) -> None:
@@ -138,7 +209,7 @@ class _TableMess:
             codeset = self.contract.codesets[c.codeset]
             labels = {code.code: code.label for code in codeset.codes}
             for i in self.take(1, where=lambda r: r[j] in labels):
-                self.rows[i][j] = labels[self.rows[i][j]].upper()
+                self.set(i, j, labels[self.row(i)[j]].upper())
                 self.tag(i, "code_label_for_code", "staged")
 
     # -- values that ingest must blank, report or quarantine -------------------------------------
@@ -149,11 +220,11 @@ class _TableMess:
             newer = [code.code for code in codeset.codes if code.since is not None and code.since > self.year]
             retired = [code.code for code in codeset.codes if code.until is not None and code.until < self.year]
             outcome = "quarantined:required" if c.required else f"blanked:{c.name}"
-            for i in self.take(1, where=lambda r: r[j] != "") if newer else []:
-                self.rows[i][j] = newer[0]
+            for i in self.take(1, where=lambda r: r[j] != "", destroys=c.required) if newer else []:
+                self.set(i, j, newer[0])
                 self.tag(i, "code_from_newer_spec_year", outcome)
             for i in self.take(1, where=lambda r: r[j] != "") if retired else []:
-                self.rows[i][j] = retired[0]
+                self.set(i, j, retired[0])
                 self.tag(i, "code_from_older_spec_year", f"reported:{c.name}")
 
     def future_dates(self) -> None:
@@ -163,8 +234,8 @@ class _TableMess:
             # A rule over the row (end after start...) may judge a moved date first; choose
             # rows whose other dates stay consistent: only optional end-like dates get a value.
             outcome = "quarantined:required" if c.required else f"blanked:{c.name}"
-            for i in self.take(1, where=lambda r: r[j] != ""):
-                self.rows[i][j] = future
+            for i in self.take(1, where=lambda r: r[j] != "", destroys=c.required):
+                self.set(i, j, future)
                 self.tag(i, "future_date", outcome)
 
     def hostile_text(self) -> None:
@@ -178,13 +249,13 @@ class _TableMess:
                 c = targets[0]
                 j = self.col[c.name]
                 for i in self.take(1):
-                    self.rows[i][j] = value
+                    self.set(i, j, value)
                     self.tag(i, kind, f"blanked:{c.name}")
         # In names (never loaded), anywhere: they must simply never arrive.
         for c in self.columns(lambda c: c.privacy == "direct"):
             j = self.col[c.name]
             for i in self.take(1):
-                self.rows[i][j] = FORMULA
+                self.set(i, j, FORMULA)
                 self.tag(i, "formula_in_unloaded_column", "staged")
 
     def names(self, unicode_ok: bool) -> None:
@@ -192,7 +263,7 @@ class _TableMess:
         for c in self.columns(lambda c: c.privacy == "direct" and any(h in c.name for h in NAME_HINTS)):
             j = self.col[c.name]
             for k, i in enumerate(self.take(PER_KIND)):
-                self.rows[i][j] = pool[k % len(pool)]
+                self.set(i, j, pool[k % len(pool)])
                 self.tag(i, "non_ascii_name", "staged")
 
     def episodes(self) -> None:
@@ -207,16 +278,16 @@ class _TableMess:
         s, e = self.col[starts[0].name], self.col[ends[0].name]
         reasons = [self.col[c.name] for c in self.columns(lambda c: "reason" in c.name and any(w in c.name for w in ("end", "ceased", "close")))]
         for i in self.take(1, where=lambda r: r[e] != ""):
-            self.rows[i][e] = ""
+            self.set(i, e, "")
             for j in reasons:
-                self.rows[i][j] = ""
+                self.set(i, j, "")
             self.tag(i, "episode_never_closed", "staged")
         key = self.col[self.table.primary_key[0]]
         for i in self.take(1, where=lambda r: r[e] != "" and r[s] != "" and r[e] > r[s]):
-            copy = list(self.rows[i])
+            copy = list(self.row(i))
             copy[key] = f"{copy[key]}9" if copy[key] else "9"
-            start = date.fromisoformat(self.rows[i][s][:10])
-            end = date.fromisoformat(self.rows[i][e][:10])
+            start = date.fromisoformat(self.row(i)[s][:10])
+            end = date.fromisoformat(self.row(i)[e][:10])
             copy[s] = (start + (end - start) / 2).isoformat()
             self.added.append((copy, ("overlapping_episode", "staged"), None))
             self.count("overlapping_episode", "staged", 1)
@@ -225,7 +296,7 @@ class _TableMess:
     def bad_rows(self) -> None:
         if self.table.primary_key:
             for i in self.take():
-                self.added.append((list(self.rows[i]), ("exact_duplicate", "quarantined:exact_duplicate"), i))
+                self.added.append((list(self.row(i)), ("exact_duplicate", "quarantined:exact_duplicate"), i))
                 self.count("exact_duplicate", "quarantined:exact_duplicate", 1)
             # Same key, other values: change a name (no rule looks at names) or else blank an
             # optional column that no row rule mentions.
@@ -236,25 +307,33 @@ class _TableMess:
             for c in (names or optional)[:1]:
                 j = self.col[c.name]
                 for i in self.take(where=lambda r: r[j] != ""):
-                    copy = list(self.rows[i])
+                    copy = list(self.row(i))
                     copy[j] = copy[j] + "e" if c.privacy == "direct" else ""
                     self.added.append((copy, ("duplicate_key", "quarantined:duplicate_key"), i))
                     self.count("duplicate_key", "quarantined:duplicate_key", 1)
-        for i in self.take(2):
-            self.rows[i] = self.rows[i] + ["stray cell"]
+        for i in self.take(2, destroys=True):
+            self.row(i).append("stray cell")
             self.tag(i, "ragged_row", "quarantined:unreadable_row")
         for _ in range(2):
             self.added.append(([""] * len(self.header), ("blank_row", "quarantined:blank_row"), None))
             self.count("blank_row", "quarantined:blank_row", 1)
 
-    def final_rows(self) -> list[tuple[list[str], tuple[str, str] | None]]:
-        """Original rows in order, added rows spread through the file deterministically. A
-        copy always comes after its original: ingest keeps the first row of a key."""
-        out = [(row, tag, i) for i, (row, tag) in enumerate(zip(self.rows, self.tags))]
+    def final_lines(self, writer_line) -> list[tuple[str, tuple[str, str] | None]]:
+        """Lines in file order with their tags. Added rows are spread through the file
+        deterministically; a copy always comes after its original, because ingest keeps the
+        first row of a key."""
+        n = len(self.lines)
+        slots: dict[int, list] = {}
         for row, tag, origin in self.added:
-            after = 0 if origin is None else next(k for k, entry in enumerate(out) if entry[2] == origin) + 1
-            out.insert(int(self.rng.integers(after, len(out) + 1)), (row, tag, None))
-        return [(row, tag) for row, tag, _ in out]
+            after = 0 if origin is None else origin + 1
+            slots.setdefault(int(self.rng.integers(after, n + 1)), []).append((writer_line(row), tag))
+        out = []
+        for i in range(n + 1):
+            out += slots.get(i, [])
+            if i < n:
+                line = writer_line(self.parsed[i]) if i in self.changed else self.lines[i]
+                out.append((line, self.tags.get(i)))
+        return out
 
 
 def _encode(text: str, encoding: str) -> tuple[bytes, str]:
@@ -264,28 +343,32 @@ def _encode(text: str, encoding: str) -> tuple[bytes, str]:
         return text.encode("utf-8-sig"), "utf-8-sig"  # a value Windows-1252 cannot hold
 
 
-def mess_up_table(path: Path, table: TableContract, contract: Contract, seed: int, extract_date: date, index: int, pad_ids: bool = True) -> dict:
-    """Rewrite one clean CSV with mess; returns what was injected."""
+def _line_writer():
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="")
+
+    def line(row: list[str]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(row)
+        return buffer.getvalue()
+
+    return line
+
+
+def mess_up_table(path: Path, table: TableContract, contract: Contract, seed: int, extract_date: date, index: int, tables_holding: Counter, padded: int = 0) -> dict:
+    """Rewrite one clean CSV (ids already padded) with mess; returns what was injected."""
     rng = _rng(seed, table.source, table.table)
-    header, rows = _read(path)
-    if pad_ids:
-        padded = 0
-        for c in table.columns:
-            # Surrogate ids (`*_id`): Mosaic and case systems export them zero-padded. URNs,
-            # codes and LA numbers are left alone: they join to registers and seeds.
-            if c.type == "id" and not c.pattern and c.name.endswith("_id") and c.name in header:
-                j = header.index(c.name)
-                for r in rows:
-                    new = _pad(r[j])
-                    padded += new != r[j]
-                    r[j] = new
-    mess = _TableMess(table, header, rows, rng, extract_date, contract)
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()  # generated files hold no line breaks inside values
+    header = next(csv.reader([lines[0]]))
+    mess = _TableMess(table, header, lines[1:], rng, extract_date, contract, tables_holding)
     # One file in four of each kind, by position, so every extract has all of them.
     # A person table with names comes in Windows-1252 (the classic "Zoë" case).
     has_names = any(c.privacy == "direct" and any(h in c.name for h in NAME_HINTS) for c in table.columns)
     encoding = "cp1252" if has_names else ("utf-8", "utf-8-sig", "cp1252", "utf-8")[index % 4]
     leading = index % 3 == 1
-    if rows:
+    if mess.lines:
         mess.bad_rows()
         mess.future_dates()
         mess.spec_year_codes()
@@ -295,23 +378,21 @@ def mess_up_table(path: Path, table: TableContract, contract: Contract, seed: in
         mess.date_text()
         mess.code_labels()
         mess.episodes()
-    if pad_ids and padded:
+    if padded:
         mess.count("leading_zero_ids", "staged", padded)
 
-    buffer = io.StringIO()
+    out = []
     lead_lines = 0
     if leading:
-        buffer.write(f"Report: {table.table} (synthetic extract {extract_date:%d/%m/%Y})\r\n")
-        buffer.write("," * (len(header) - 1) + "\r\n")
+        out += [f"Report: {table.table} (synthetic extract {extract_date:%d/%m/%Y})", "," * (len(header) - 1)]
         lead_lines = 2
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
+    out.append(lines[0])
     expected: dict[str, list[list]] = {}
-    for n, (row, tag) in enumerate(mess.final_rows()):
-        writer.writerow(row)
+    for n, (line, tag) in enumerate(mess.final_lines(_line_writer())):
+        out.append(line)
         if tag is not None:
             expected.setdefault(tag[0], []).append([lead_lines + 2 + n, tag[1]])
-    text = buffer.getvalue()
+    text = "\r\n".join(out) + "\r\n"
     # Plain ASCII is the same bytes in every one of these encodings: say what a reader sees.
     data, encoding = _encode(text, "utf-8" if encoding == "cp1252" and text.isascii() else encoding)
     tmp = path.with_name(path.name + ".dirty")
@@ -325,19 +406,30 @@ def mess_up_table(path: Path, table: TableContract, contract: Contract, seed: in
 
 def mess_up(folders: dict[str, Path], contract: Contract, seed: int) -> dict[str, dict]:
     """Apply dirty-data mode to every extract folder; record it in each manifest."""
-    report = {}
+    files: dict[tuple[str, str], tuple[TableContract, Path]] = {}
+    manifests = {}
     for source, folder in folders.items():
-        manifest_path = folder / "manifest.json"
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        extract_date = date.fromisoformat(manifest["extract_date"])
-        tables = {}
-        for index, (name, entry) in enumerate(sorted(manifest.get("tables", {}).items())):
+        manifests[source] = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        for name, entry in sorted(manifests[source].get("tables", {}).items()):
             try:
-                table = contract.table(source, name)
+                files[(source, name)] = (contract.table(source, name), folder / entry["file"])
             except KeyError:
                 continue
-            path = folder / entry["file"]
-            tables[name] = mess_up_table(path, table, contract, seed, extract_date, index + zlib.crc32(source.encode()))
+    padded = {key: pad_ids(path, table) for key, (table, path) in files.items()}
+    # Ids any table holds: a row is destroyed (made ragged, quarantined) only when no other
+    # table, in any source, points at its key.
+    tables_holding: Counter = Counter()
+    for table, path in files.values():
+        tables_holding.update(referenced_values(path, table))
+    report: dict[str, dict] = {}
+    for source, folder in folders.items():
+        manifest = manifests[source]
+        extract_date = date.fromisoformat(manifest["extract_date"])
+        tables = {}
+        mine = [key for key in files if key[0] == source]
+        for index, key in enumerate(mine):
+            table, path = files[key]
+            tables[key[1]] = mess_up_table(path, table, contract, seed, extract_date, index + zlib.crc32(source.encode()), tables_holding, padded[key])
         manifest["dirty"] = {"note": "Mess injected on purpose (dirty-data mode); see pipelines/synthetic/dirty.py.", "tables": tables}
         write_manifest(folder, manifest)
         report[source] = tables
@@ -359,7 +451,7 @@ def finish_extracts(folders: dict[str, Path], contract: Contract, seed: int, dir
     planted = plant_canary(folders, contract)
     for folder in folders.values():
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        manifest["canary"] = {"note": "A planted child whose ids must never reach a published output (tests/test_privacy.py).", "ids": planted}
+        manifest["canary"] = {"note": "A planted child whose ids must never reach a published output (tests/test_dirty_end_to_end.py).", "ids": planted}
         write_manifest(folder, manifest)
     if dirty:
         mess_up(folders, contract, seed)
