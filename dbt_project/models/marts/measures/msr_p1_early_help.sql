@@ -1,6 +1,7 @@
 -- P1_EARLY_HELP_FAMILIES: families (and children) with an open early help episode at each
 -- snapshot; in each year, episodes started (children and families), episodes closed, the share of
--- closures with outcomes met, and the share of closed episodes where the child was referred to
+-- closures with outcomes achieved (end reason OUTCOMES_MET: the Supporting Families outcome
+-- headlines are not in the extract), and the share of closed episodes where the child was referred to
 -- children's social care no later than 12 months after closure (step-up; for the latest year the
 -- 12 months have not all passed yet, so the share can still rise).
 with snapshot_frame as (
@@ -55,16 +56,16 @@ closed as (
     group by year_frame.period_id, year_frame.la_code
 )
 
-{{ measure_row('P1_EARLY_HELP_FAMILIES', 'count', 'count', 'families', relation='open_at_snapshot') }}
+{{ measure_row('P1_EARLY_HELP_FAMILIES', 'count_families_open', 'count', 'families', relation='open_at_snapshot') }}
 union all
-{{ measure_row('P1_EARLY_HELP_FAMILIES', 'count_children', 'count', 'children', relation='open_at_snapshot') }}
+{{ measure_row('P1_EARLY_HELP_FAMILIES', 'count_children_open', 'count', 'children', relation='open_at_snapshot') }}
 union all
-{{ measure_row('P1_EARLY_HELP_FAMILIES', 'count_started', 'count', 'episodes_started', relation='started') }}
+{{ measure_row('P1_EARLY_HELP_FAMILIES', 'count_episodes_started', 'count', 'episodes_started', relation='started') }}
 union all
 {{ measure_row('P1_EARLY_HELP_FAMILIES', 'count_families_started', 'count', 'families_started', relation='started') }}
 union all
 {{ measure_row('P1_EARLY_HELP_FAMILIES', 'count_closed', 'count', 'episodes_closed', relation='closed') }}
 union all
-{{ measure_row('P1_EARLY_HELP_FAMILIES', 'pct_outcomes_met', 'percent', 'outcomes_met', 'episodes_closed', relation='closed') }}
+{{ measure_row('P1_EARLY_HELP_FAMILIES', 'pct_outcomes_achieved', 'percent', 'outcomes_met', 'episodes_closed', relation='closed') }}
 union all
 {{ measure_row('P1_EARLY_HELP_FAMILIES', 'pct_step_up_12m', 'percent', 'stepped_up', 'episodes_closed', relation='closed') }}

@@ -43,6 +43,6 @@ open_at_snapshot as (
 union all
 {{ measure_row('P3_CP_2YRS', 'count_ceased', 'count', 'plans_ceased', relation='ceased') }}
 union all
-{{ measure_row('P3_CP_2YRS', 'count_open_2_years', 'count', 'children_on_plan_2_years', relation='open_at_snapshot') }}
+{{ measure_row('P3_CP_2YRS', 'count_open_2y_plus', 'count', 'children_on_plan_2_years', relation='open_at_snapshot') }}
 union all
-{{ measure_row('P3_CP_2YRS', 'pct_open_2_years', 'percent', 'children_on_plan_2_years', 'children_on_plan', relation='open_at_snapshot') }}
+{{ measure_row('P3_CP_2YRS', 'pct_open_2y_plus', 'percent', 'children_on_plan_2_years', 'children_on_plan', relation='open_at_snapshot') }}

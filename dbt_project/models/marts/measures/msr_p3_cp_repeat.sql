@@ -1,6 +1,6 @@
 -- P3_CP_REPEAT: child protection plans started in the year for a child who had been on a plan
 -- before, at any time (DfE: second or subsequent plan, regardless of how long ago), as a share of
--- all plans started; `percent_within_2_years` is the local variant counting only children whose
+-- all plans started; `pct_within_2y` is the local variant counting only children whose
 -- previous plan ended within the two years before.
 with frame as (
     {{ area_periods(['financial_year']) }}
@@ -28,4 +28,4 @@ counted as (
 union all
 {{ measure_row('P3_CP_REPEAT', 'count_repeat', 'count', 'repeat_plans') }}
 union all
-{{ measure_row('P3_CP_REPEAT', 'percent_within_2_years', 'percent', 'repeat_plans_within_2_years', 'plans_started') }}
+{{ measure_row('P3_CP_REPEAT', 'pct_within_2y', 'percent', 'repeat_plans_within_2_years', 'plans_started') }}
