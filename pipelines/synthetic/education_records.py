@@ -70,6 +70,7 @@ EHCP_BY_YEAR = np.array([0.4, 0.55, 0.7, 0.8, 0.9, 1.0, 1.05, 1.1, 1.15, 1.2, 1.
 SUPPORT_BY_YEAR = np.array([0.45, 0.6, 0.85, 1.0, 1.15, 1.2, 1.25, 1.2, 1.05, 1.0, 0.95, 0.95, 0.9, 0.7, 0.65])
 EHCP_GROWTH = 1.09  # yearly growth of EHC plans (national trend)
 UNIT_LETTERS = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
+LUNCHTIME_SHARE = 0.04
 SUSPENSION_SESSIONS = (np.array([1, 2, 3, 4, 6, 10, 20]), np.array([0.33, 0.22, 0.15, 0.1, 0.1, 0.07, 0.03]))
 REASONS_OLD = (np.array(["PD", "VA", "VP", "PP", "PA", "DA", "DM", "BU", "RA", "SM", "TH", "OT"]), np.array([0.34, 0.12, 0.11, 0.12, 0.06, 0.05, 0.04, 0.03, 0.03, 0.02, 0.02, 0.06]))
 REASONS_NEW = (np.array(["PD", "VA", "VP", "PP", "PA", "OW", "DA", "DM", "BU", "RA", "LG", "AD", "SM", "TH", "MT", "PH"]), np.array([0.34, 0.12, 0.11, 0.12, 0.06, 0.03, 0.05, 0.04, 0.03, 0.03, 0.01, 0.005, 0.02, 0.02, 0.025, 0.01]))
@@ -274,7 +275,7 @@ class SchoolRecords:
             eal_scale.append(scales)
         return sen_scale, eal_scale
 
-    def _fsm(self, ay, pupils, schools):
+    def _fsm(self, ay, pupils, terms, schools):
         """Free school meals on census day, calibrated to the borough's primary share of the
         year, and in the last six years (today's pupils plus those just above today's
         threshold, who were eligible in an earlier year)."""
@@ -287,7 +288,8 @@ class SchoolRecords:
         for b, la in enumerate(self.la_codes):
             target = EDUCATION_PROFILES[la].fsm_primary[ay]
             at = rb == b
-            prim = at & (phase == "PRI") & (g >= 0) & (self.register.borough[schools] == b)
+            # Calibrated on the spring census, which the published shares describe.
+            prim = at & (phase == "PRI") & (g >= 0) & (self.register.borough[schools] == b) & (self.cal.term[terms] == 1)
             p_row[at] = _solve_share(u[prim], mult[prim], target) * mult[at]
         return u < np.minimum(p_row, 0.95), u < np.minimum(1.35 * p_row, 0.97)
 
@@ -306,7 +308,7 @@ class SchoolRecords:
 
     def _characteristics(self, ay, pupils, terms, schools) -> dict[str, np.ndarray]:
         cin, cp, cla = self.status.on_rows(self.roster, pupils, terms)
-        fsm, ever = self._fsm(ay, pupils, schools)
+        fsm, ever = self._fsm(ay, pupils, terms, schools)
         return {
             "pupil": pupils,
             "term": terms,
@@ -351,7 +353,8 @@ class SchoolRecords:
         return phase_risk * self._behaviour_multiplier(rows, weights) * self.traits.suspension[rows["pupil"]]
 
     def _spring_headcount(self, ay, rows, b) -> int:
-        spring = (self.cal.term[rows["term"]] == 1) & (rows["school_borough"] == b)
+        """Pupils on roll at the spring census, reception upwards: the DfE's exclusion base."""
+        spring = (self.cal.term[rows["term"]] == 1) & (rows["school_borough"] == b) & (rows["g"] >= 0)
         return len(np.unique(rows["pupil"][spring]))
 
     def _permanent_exclusions(self, ay, rows) -> np.ndarray:
@@ -387,7 +390,8 @@ class SchoolRecords:
         sb = rows["school_borough"][first]
         for b, la in enumerate(self.la_codes):
             at = sb == b
-            target = EDUCATION_PROFILES[la].suspensions_per_100[ay] / 100 * self._spring_headcount(ay, rows, b)
+            # Lunchtime suspensions come on top of the published (full-day) rate.
+            target = EDUCATION_PROFILES[la].suspensions_per_100[ay] / 100 * self._spring_headcount(ay, rows, b) / (1 - LUNCHTIME_SHARE)
             expected[at] = risk[at] * target / max(risk[at].sum(), 1e-9)
         # Looked-after children at schools elsewhere: their own borough's scale.
         away = sb < 0
@@ -407,7 +411,7 @@ class SchoolRecords:
         ok = self.cal.has_attendance[t]
         pick, t = pick[ok], t[ok]
         when = _weekday_between(rng, self.cal.start_day[t], np.minimum(self.cal.end_day[t], day(self.gen.spec.extract_date)))
-        lunch = rng.random(len(pick)) < 0.04
+        lunch = rng.random(len(pick)) < LUNCHTIME_SHARE
         sessions = np.where(lunch, 1, _choice(rng, SUSPENSION_SESSIONS, len(pick)))
         self._exclusion_rows(rng, [{"pupil": rows["pupil"][pick], "school": rows["school"][pick], "start": when, "category": np.where(lunch, "LUNC", "FIXD"), "sessions": sessions, "ay": ay}], ay)
 

@@ -8,6 +8,7 @@
     'msr__safeguarding',
     'msr__youth_justice',
     'msr__children_in_care',
+    'msr__education',
 ] %}
 
 with computed as (
@@ -133,34 +134,124 @@ all_rows as (
     select * from computed_rows
     union all
     select * from manual_rows
+),
+
+with_previous as (
+    select
+        all_rows.*,
+        lag(all_rows.value) over (
+            partition by all_rows.measure_id, all_rows.area_code, all_rows.period_type, all_rows.statistic,
+                all_rows.breakdown, all_rows.breakdown_value
+            order by all_rows.period_end
+        ) as previous_value,
+        lag(all_rows.period_label) over (
+            partition by all_rows.measure_id, all_rows.area_code, all_rows.period_type, all_rows.statistic,
+                all_rows.breakdown, all_rows.breakdown_value
+            order by all_rows.period_end
+        ) as previous_period_label
+    from all_rows
+),
+
+-- Labels, direction, comparators and targets: everything a reader needs beside the figure.
+registry as (
+    select measure_id, measure_name, polarity from {{ ref('measure_registry') }}
+),
+
+statistic_polarity as (
+    select measure_id, statistic, polarity from {{ ref('statistic_polarity') }}
+),
+
+comparators as (
+    select * from {{ ref('int_measure_comparators') }}
+),
+
+targets as (
+    select * from {{ ref('targets') }}
+),
+
+labelled as (
+    select
+        with_previous.*,
+        registry.measure_name,
+        -- A statistic can read the other way from its measure's headline (a count of ICPCs is
+        -- volume, their timeliness is performance): the override wins.
+        coalesce(statistic_polarity.polarity, registry.polarity) as polarity,
+        comparators.comparator_london,
+        comparators.comparator_inner_london,
+        comparators.comparator_england,
+        comparators.comparator_england_and_wales,
+        comparators.comparator_statistical_neighbours,
+        comparators.comparator_period_note,
+        targets.target_value as target,
+        targets.amber_threshold,
+        targets.polarity as target_polarity
+    from with_previous
+    left join registry
+        on with_previous.measure_id = registry.measure_id
+    left join statistic_polarity
+        on with_previous.measure_id = statistic_polarity.measure_id
+        and with_previous.statistic = statistic_polarity.statistic
+    left join comparators
+        on with_previous.measure_id = comparators.measure_id
+        and with_previous.statistic = comparators.statistic
+        and with_previous.breakdown = comparators.breakdown
+        and with_previous.breakdown_value = comparators.breakdown_value
+        and with_previous.period_type = comparators.period_type
+        and with_previous.period_end = comparators.period_end
+    left join targets
+        on with_previous.measure_id = targets.measure_id
+        and with_previous.statistic = targets.statistic
+        and with_previous.breakdown = targets.breakdown
+        and with_previous.breakdown_value = targets.breakdown_value
+        and with_previous.area_code = targets.area_code
+        and with_previous.period_type = targets.period_type
+        and with_previous.period_end = targets.period_end
 )
 
 select
-    all_rows.measure_id,
-    substr(all_rows.measure_id, 1, {{ dbt.position("'_'", 'all_rows.measure_id') }} - 1) as priority,
-    all_rows.area_code,
-    all_rows.area_name,
-    all_rows.period_type,
-    all_rows.period_start,
-    all_rows.period_end,
-    all_rows.period_label,
-    all_rows.statistic,
-    all_rows.breakdown,
-    all_rows.breakdown_value,
-    all_rows.numerator,
-    all_rows.denominator,
-    all_rows.value,
-    all_rows.unit,
-    lag(all_rows.value) over (
-        partition by all_rows.measure_id, all_rows.area_code, all_rows.period_type, all_rows.statistic,
-            all_rows.breakdown, all_rows.breakdown_value
-        order by all_rows.period_end
-    ) as previous_value,
-    lag(all_rows.period_label) over (
-        partition by all_rows.measure_id, all_rows.area_code, all_rows.period_type, all_rows.statistic,
-            all_rows.breakdown, all_rows.breakdown_value
-        order by all_rows.period_end
-    ) as previous_period_label,
-    all_rows.value_source,
-    all_rows.extract_date
-from all_rows
+    measure_id,
+    measure_name,
+    substr(measure_id, 1, {{ dbt.position("'_'", 'measure_id') }} - 1) as priority,
+    area_code,
+    area_name,
+    period_type,
+    period_start,
+    period_end,
+    period_label,
+    statistic,
+    breakdown,
+    breakdown_value,
+    numerator,
+    denominator,
+    value,
+    unit,
+    polarity,
+    previous_value,
+    previous_period_label,
+    value - previous_value as change,
+    case
+        when value is null or previous_value is null then null
+        when value = previous_value then 'no change'
+        when polarity = 'higher_is_better' then case when value > previous_value then 'improved' else 'worsened' end
+        when polarity = 'lower_is_better' then case when value < previous_value then 'improved' else 'worsened' end
+        else 'context'
+    end as change_direction,
+    comparator_london,
+    comparator_inner_london,
+    comparator_england,
+    comparator_england_and_wales,
+    comparator_statistical_neighbours,
+    comparator_period_note,
+    target,
+    case
+        when target is null or value is null then null
+        when target_polarity = 'higher_is_better' and value >= target then 'green'
+        when target_polarity = 'higher_is_better' and value >= amber_threshold then 'amber'
+        when target_polarity = 'higher_is_better' then 'red'
+        when target_polarity = 'lower_is_better' and value <= target then 'green'
+        when target_polarity = 'lower_is_better' and value <= amber_threshold then 'amber'
+        when target_polarity = 'lower_is_better' then 'red'
+    end as rag_status,
+    value_source,
+    extract_date
+from labelled
