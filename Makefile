@@ -40,6 +40,7 @@ demo: setup
 	$(BIN)/python -m pipelines generate
 	$(BIN)/python -m pipelines run
 	@$(BIN)/python -m pipelines summary
+	@$(BIN)/python -m pipelines calibration
 
 demo-dirty: setup
 	$(BIN)/python -m pipelines generate --dirty

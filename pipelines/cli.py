@@ -5,6 +5,7 @@
     generate    write synthetic extracts into the landing zone
     run         run the nightly job once, with progress, recorded in the Dagster instance
     summary     what the published database holds
+    calibration compare the published figures with the councils' (data/published/calibration.csv)
     docs        regenerate files derived from the contract and libraries (dbt sources, seeds)
 """
 
@@ -158,11 +159,26 @@ def _cmd_summary(args) -> int:
     return 0
 
 
+def _cmd_calibration(args) -> int:
+    from pipelines.calibration import CalibrationError, run
+
+    try:
+        results, lines, out = run(Settings.from_env(), published=Path(args.published) if args.published else None)
+    except CalibrationError as exc:
+        print(exc)
+        return 1
+    print("\n".join(lines))
+    print(f"  report: {out}")
+    outside = any(r.computed and not r.within_tolerance for r in results)
+    return 1 if args.strict and outside else 0
+
+
 def _cmd_docs(args) -> int:
+    from pipelines.catalogue import write_docs as write_catalogue_docs
     from pipelines.contracts.dbt_sources import write_all
     from pipelines.reference_data import write_seeds
 
-    for path in [*write_all(), *write_seeds()]:
+    for path in [*write_all(), *write_seeds(), *write_catalogue_docs()]:
         print(f"wrote {path}")
     return 0
 
@@ -184,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("run").set_defaults(func=_cmd_run)
     sub.add_parser("summary").set_defaults(func=_cmd_summary)
     sub.add_parser("docs").set_defaults(func=_cmd_docs)
+    cal = sub.add_parser("calibration")
+    cal.add_argument("--published", help="published database (default: <data>/published/outcomes.duckdb)")
+    cal.add_argument("--strict", action="store_true", help="exit 1 when a computed figure is outside tolerance")
+    cal.set_defaults(func=_cmd_calibration)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -95,6 +95,30 @@ def golden_run(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def catalogue_run(tmp_path_factory):
+    """The nightly job on the tiny fixture plus a later manual delivery (tests/fixtures/catalogue)
+    whose figures meet targets and comparators of the seeds; see tests/test_catalogue_marts.py."""
+    data = tmp_path_factory.mktemp("catalogue") / "data"
+    saved = {k: os.environ.get(k) for k in ("OUTCOMES_DATA_DIR", "OUTCOMES_PSEUDONYMISATION_KEY")}
+    os.environ["OUTCOMES_DATA_DIR"] = str(data)
+    os.environ["OUTCOMES_PSEUDONYMISATION_KEY"] = TEST_KEY
+    try:
+        settings = Settings(data_dir=data)
+        settings.ensure_dirs()
+        copy_fixture("tiny", settings)
+        copy_fixture("catalogue", settings)
+        result = run_nightly(settings)
+        assert result.success, failed_steps(result)
+        yield settings
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+@pytest.fixture(scope="session")
 def safeguarding_run(tmp_path_factory):
     """The nightly job on the safeguarding fixture (tests/fixtures/safeguarding): contacts,
     assessments and their factors, child protection plans and visits, early help, EHC plans and

@@ -1,0 +1,2 @@
+-- Priority 4 of the 2023 plan: every figure of its measures (see macros/priorities.sql).
+{{ priority_mart('P4') }}

@@ -1,0 +1,2 @@
+-- Priority 5 of the 2023 plan: every figure of its measures (see macros/priorities.sql).
+{{ priority_mart('P5') }}
