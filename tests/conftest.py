@@ -140,3 +140,28 @@ def safeguarding_run(tmp_path_factory):
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = old
+
+
+@pytest.fixture(scope="session")
+def education_run(tmp_path_factory):
+    """The nightly job on the education fixture (tests/fixtures/education): a school census with
+    children known to social care, attendance, exclusions, results, a school register with
+    Ofsted history, early years funding and home education, with answers worked out by hand in
+    tests/test_education_golden.py."""
+    data = tmp_path_factory.mktemp("education") / "data"
+    saved = {k: os.environ.get(k) for k in ("OUTCOMES_DATA_DIR", "OUTCOMES_PSEUDONYMISATION_KEY")}
+    os.environ["OUTCOMES_DATA_DIR"] = str(data)
+    os.environ["OUTCOMES_PSEUDONYMISATION_KEY"] = TEST_KEY
+    try:
+        settings = Settings(data_dir=data)
+        settings.ensure_dirs()
+        copy_fixture("education", settings)
+        result = run_nightly(settings)
+        assert result.success, failed_steps(result)
+        yield settings
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old

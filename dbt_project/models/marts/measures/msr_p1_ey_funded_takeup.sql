@@ -92,8 +92,8 @@ union all
 union all
 {{ measure_row('P1_EY_FUNDED_TAKEUP', 'count_2yo_funded', 'count', 'two_year_old_places') }}
 union all
-{{ measure_row('P1_EY_FUNDED_TAKEUP', 'count_universal_15h', 'count', 'universal') }}
+{{ measure_row('P1_EY_FUNDED_TAKEUP', 'count_3_4yo_15h', 'count', 'universal') }}
 union all
-{{ measure_row('P1_EY_FUNDED_TAKEUP', 'count_extended_30h', 'count', 'extended') }}
+{{ measure_row('P1_EY_FUNDED_TAKEUP', 'count_3_4yo_30h', 'count', 'extended') }}
 union all
 {{ measure_row('P1_EY_FUNDED_TAKEUP', 'count_eypp', 'count', 'eypp') }}

@@ -23,7 +23,7 @@ counted as (
 )
 
 {#- Whole sessions keep the thresholds exact: 10% absence counts as persistent absence. #}
-{{ measure_row('P2_ATTENDANCE', 'pct_attendance', 'percent', 'sessions_attended', 'sessions_possible', 'breakdown', 'breakdown_value') }}
+{{ measure_row('P2_ATTENDANCE', 'percent', 'percent', 'sessions_attended', 'sessions_possible', 'breakdown', 'breakdown_value') }}
 union all
 {{ measure_row('P2_ATTENDANCE', 'pct_persistent_absence', 'percent', 'persistently_absent', 'pupils', 'breakdown', 'breakdown_value') }}
 union all

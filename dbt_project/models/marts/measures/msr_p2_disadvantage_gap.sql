@@ -1,9 +1,10 @@
 -- P2_DISADVANTAGE_GAP: the attainment of disadvantaged pupils (DfE: eligible for free school
 -- meals at any census in the last six years, or looked after now or before) and of all other
--- pupils, at each key stage, at schools in the borough. The gap is the second minus the first;
--- it is not a ratio of counts, so it cannot be pooled across the boroughs directly: the rows
--- here hold each group's pooled numerator and denominator, and the gap is their difference
--- (percentage points; Attainment 8 points).
+-- pupils, at each key stage, at schools in the borough (breakdown 'disadvantage'). The gap
+-- is the second group's value minus the first's; it is not a ratio of counts, so it cannot be
+-- pooled across the boroughs as one: the rows here hold each group's numerator and
+-- denominator (which pool), and the gap (the registry's gap_* statistics, in percentage
+-- points or Attainment 8 points) is the difference of the two pooled values.
 with pupils as (
     select * from {{ ref('int_pupil_results') }}
     where is_borough_school
@@ -22,10 +23,10 @@ counted as (
     }, ['disadvantage']) }}
 )
 
-{{ measure_row('P2_DISADVANTAGE_GAP', 'gld_percent', 'percent', 'eyfsp_gld', 'eyfsp_pupils', 'breakdown', 'breakdown_value') }}
+{{ measure_row('P2_DISADVANTAGE_GAP', 'pct_gld', 'percent', 'eyfsp_gld', 'eyfsp_pupils', 'breakdown', 'breakdown_value') }}
 union all
-{{ measure_row('P2_DISADVANTAGE_GAP', 'ks2_rwm_percent', 'percent', 'ks2_expected', 'ks2_pupils', 'breakdown', 'breakdown_value') }}
+{{ measure_row('P2_DISADVANTAGE_GAP', 'pct_ks2_rwm', 'percent', 'ks2_expected', 'ks2_pupils', 'breakdown', 'breakdown_value') }}
 union all
-{{ measure_row('P2_DISADVANTAGE_GAP', 'ks4_grade_4_percent', 'percent', 'ks4_grade_4', 'ks4_pupils', 'breakdown', 'breakdown_value') }}
+{{ measure_row('P2_DISADVANTAGE_GAP', 'pct_ks4_eng_maths', 'percent', 'ks4_grade_4', 'ks4_pupils', 'breakdown', 'breakdown_value') }}
 union all
-{{ measure_row('P2_DISADVANTAGE_GAP', 'ks4_attainment_8_mean', 'mean', 'ks4_attainment_8_total', 'ks4_attainment_8_pupils', 'breakdown', 'breakdown_value') }}
+{{ measure_row('P2_DISADVANTAGE_GAP', 'mean_attainment8', 'mean', 'ks4_attainment_8_total', 'ks4_attainment_8_pupils', 'breakdown', 'breakdown_value') }}

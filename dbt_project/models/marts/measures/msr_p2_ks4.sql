@@ -21,14 +21,14 @@ counted as (
     }, ['disadvantage', 'fsm', 'send', 'social_care', 'ethnicity', 'sex']) }}
 )
 
-{{ measure_row('P2_KS4_ENG_MATHS', 'pct_grade_4_or_above', 'percent', 'grade_4', 'pupils', 'breakdown', 'breakdown_value') }}
+{{ measure_row('P2_KS4_ENG_MATHS', 'pct_grade_4', 'percent', 'grade_4', 'pupils', 'breakdown', 'breakdown_value') }}
 union all
-{{ measure_row('P2_KS4_ENG_MATHS', 'pct_grade_5_or_above', 'percent', 'grade_5', 'pupils', 'breakdown', 'breakdown_value') }}
+{{ measure_row('P2_KS4_ENG_MATHS', 'pct_grade_5', 'percent', 'grade_5', 'pupils', 'breakdown', 'breakdown_value') }}
 union all
 {{ measure_row('P2_KS4_ENG_MATHS', 'count_pupils', 'count', 'pupils', breakdown='breakdown', breakdown_value='breakdown_value') }}
 union all
-{{ measure_row('P2_KS4_PROGRESS8', 'mean_attainment_8', 'mean', 'attainment_8_total', 'attainment_8_pupils', 'breakdown', 'breakdown_value') }}
+{{ measure_row('P2_KS4_PROGRESS8', 'mean_attainment8', 'mean', 'attainment_8_total', 'attainment_8_pupils', 'breakdown', 'breakdown_value') }}
 union all
-{{ measure_row('P2_KS4_PROGRESS8', 'mean_progress_8', 'mean', 'progress_8_total', 'progress_8_pupils', 'breakdown', 'breakdown_value') }}
+{{ measure_row('P2_KS4_PROGRESS8', 'mean_progress8', 'mean', 'progress_8_total', 'progress_8_pupils', 'breakdown', 'breakdown_value') }}
 union all
-{{ measure_row('P2_KS4_PROGRESS8', 'count_progress_8_pupils', 'count', 'progress_8_pupils', breakdown='breakdown', breakdown_value='breakdown_value') }}
+{{ measure_row('P2_KS4_PROGRESS8', 'count_progress8_pupils', 'count', 'progress_8_pupils', breakdown='breakdown', breakdown_value='breakdown_value') }}

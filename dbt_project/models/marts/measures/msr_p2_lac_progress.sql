@@ -61,14 +61,14 @@ counted as (
         and extract(year from frame.period_end) = totals.academic_year
 )
 
-{{ measure_row('P2_LAC_PROGRESS', 'pct_ks2_rwm_expected', 'percent', 'ks2_expected', 'ks2_pupils') }}
+{{ measure_row('P2_LAC_PROGRESS', 'pct_ks2_rwm', 'percent', 'ks2_expected', 'ks2_pupils') }}
 union all
 {{ measure_row('P2_LAC_PROGRESS', 'count_ks2_cohort', 'count', 'ks2_pupils') }}
 union all
-{{ measure_row('P2_LAC_PROGRESS', 'pct_ks4_grade_4_english_maths', 'percent', 'ks4_grade_4', 'ks4_pupils') }}
+{{ measure_row('P2_LAC_PROGRESS', 'pct_ks4_eng_maths', 'percent', 'ks4_grade_4', 'ks4_pupils') }}
 union all
 {{ measure_row('P2_LAC_PROGRESS', 'count_ks4_cohort', 'count', 'ks4_pupils') }}
 union all
-{{ measure_row('P2_LAC_PROGRESS', 'mean_ks4_attainment_8', 'mean', 'attainment_8_total', 'attainment_8_pupils') }}
+{{ measure_row('P2_LAC_PROGRESS', 'mean_attainment8', 'mean', 'attainment_8_total', 'attainment_8_pupils') }}
 union all
-{{ measure_row('P2_LAC_PROGRESS', 'mean_ks4_progress_8', 'mean', 'progress_8_total', 'progress_8_pupils') }}
+{{ measure_row('P2_LAC_PROGRESS', 'mean_progress8', 'mean', 'progress_8_total', 'progress_8_pupils') }}

@@ -70,7 +70,7 @@ counted as (
     where frame.recency = 1
 )
 
-{{ measure_row('P2_PRIMARY_SURPLUS_PLACES', 'pct_surplus_places', 'percent', 'surplus', 'capacity') }}
+{{ measure_row('P2_PRIMARY_SURPLUS_PLACES', 'percent', 'percent', 'surplus', 'capacity') }}
 union all
 {{ measure_row('P2_PRIMARY_SURPLUS_PLACES', 'count_places', 'count', 'capacity') }}
 union all

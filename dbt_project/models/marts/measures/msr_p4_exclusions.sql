@@ -24,7 +24,7 @@ counted as (
 
 {{ measure_row('P4_SUSPENSIONS', 'count', 'count', 'suspensions', breakdown='breakdown', breakdown_value='breakdown_value') }}
 union all
-{{ measure_row('P4_SUSPENSIONS', 'suspension_rate', 'percent', 'suspensions', 'headcount', 'breakdown', 'breakdown_value') }}
+{{ measure_row('P4_SUSPENSIONS', 'rate', 'percent', 'suspensions', 'headcount', 'breakdown', 'breakdown_value') }}
 union all
 {{ measure_row('P4_SUSPENSIONS', 'pct_pupils_suspended', 'percent', 'pupils_suspended', 'headcount', 'breakdown', 'breakdown_value') }}
 union all
@@ -32,4 +32,4 @@ union all
 union all
 {{ measure_row('P4_PERMANENT_EXCLUSIONS', 'count', 'count', 'permanent_exclusions', breakdown='breakdown', breakdown_value='breakdown_value') }}
 union all
-{{ measure_row('P4_PERMANENT_EXCLUSIONS', 'permanent_exclusion_rate', 'percent', 'permanent_exclusions', 'headcount', 'breakdown', 'breakdown_value') }}
+{{ measure_row('P4_PERMANENT_EXCLUSIONS', 'rate', 'percent', 'permanent_exclusions', 'headcount', 'breakdown', 'breakdown_value') }}
