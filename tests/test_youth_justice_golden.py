@@ -212,8 +212,8 @@ def test_wider_services_from_mosaic(published):
     # looked after and in need that day -> 1 of 3.
     assert row(published, "P3_YJ_KPI_WIDER_SERVICES", "pct_open_to_social_care", "RBKC", "31 Dec 2021")[:2] == (1, 3)
     assert row(published, "P3_YJ_KPI_WIDER_SERVICES", "pct_open_to_social_care", "RBKC", "31 Dec 2021", "status", "looked_after")[:2] == (1, 3)
-    # 2021-22 youth justice cohort (any outcome): Y1, Y2, Y4, Y5, Y6, Y7; looked after on the day
-    # of an outcome: Y1 -> 1 of 6.
+    # 2021-22 youth justice cohort (any outcome): Y1, Y2, Y4, Y5, Y6, Y7; looked after at some
+    # time in the year: Y1 (M1, in care since 1 Jan 2021) -> 1 of 6.
     assert row(published, "P3_YJ_KPI_WIDER_SERVICES", "pct_looked_after_in_cohort", "RBKC", "2021-22")[:2] == (1, 6)
 
 

@@ -112,7 +112,7 @@ class _Entrants:
         age = np.clip(years_between(j.child_dob, np.full(len(j.child_dob), mid)), 10, 17)
         age_w = np.array([0.2, 0.25, 0.5, 0.8, 1.2, 1.6, 1.8, 1.8])[age - 10]
         w = eligible * age_w * np.where(j.child_sex == "M", 6.0, 1.0)
-        w = w * np.where(self._looked_after_at(mid), 6.0, np.where(self.ever_cla, 1.5, 1.0)) * np.where(j.child_uasc, 0.3, 1.0)
+        w = w * np.where(self._looked_after_at(mid), 10.0, np.where(self.ever_cla, 2.0, 1.0)) * np.where(j.child_uasc, 0.3, 1.0)
         # Reweight ethnicity so the chosen children follow the youth justice mix.
         target = dict(zip(self.mix_codes, self.mix_p / self.mix_p.sum()))
         eth = j.child_ethnicity
@@ -298,8 +298,13 @@ def _careers(gen: Generation, b: int, profile: YouthJusticeProfile, journeys: Jo
     types = _outcome_types(rng, kind, formal_before.to_numpy() == 0, court_before.to_numpy() > 0)
     events["outcome_type"] = np.where(has_outcome, types, "")
 
-    # Offences per event: one for out-of-court outcomes, up to three for a court appearance.
-    n_off = np.where(kind == COURT, rng.choice([1, 2, 3], size=len(events), p=[0.45, 0.33, 0.22]), np.where(kind == CAUTION, rng.choice([1, 2], size=len(events), p=[0.85, 0.15]), 1))
+    # Offences per event: mostly one out of court, up to four at a court appearance (the councils
+    # count about twice as many offences as children each year).
+    n_off = np.select(
+        [kind == COURT, kind == CAUTION],
+        [rng.choice([1, 2, 3, 4], size=len(events), p=[0.35, 0.35, 0.20, 0.10]), rng.choice([1, 2], size=len(events), p=[0.7, 0.3])],
+        rng.choice([1, 2], size=len(events), p=[0.85, 0.15]),
+    )
     rep = np.repeat(np.arange(len(events)), n_off)
     first = np.r_[True, rep[1:] != rep[:-1]]
     ev_kind = kind[rep]

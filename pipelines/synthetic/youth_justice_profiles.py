@@ -109,7 +109,7 @@ RBKC_YJ = YouthJusticeProfile(
     # Drugs about 40% of offences, violence against the person about 23% with knife possession
     # most of it (F001-L3141/3143/3147/3150 rows; possession counted in the violence group).
     formal_offence_mix={
-        "VAP": 0.34, "DRUGS": 0.25, "ROBBERY": 0.10, "THEFT": 0.07, "PUBLIC_ORDER": 0.06, "BURGLARY": 0.04,
+        "VAP": 0.38, "DRUGS": 0.25, "ROBBERY": 0.08, "THEFT": 0.06, "PUBLIC_ORDER": 0.05, "BURGLARY": 0.04,
         "CRIMINAL_DAMAGE": 0.03, "MOTORING": 0.03, "VEHICLE_THEFT": 0.02, "OTHER": 0.03, "BREACH": 0.02, "SEXUAL": 0.01,
     },
     careers=(0.50, 0.32, 0.18),
@@ -127,7 +127,7 @@ RBKC_YJ = YouthJusticeProfile(
     ete_suitable_end={2013: 0.80, 2021: 0.80, 2022: 0.826, 2023: 0.758},
     # published: 9 of about 57 children with a recognised learning need, 15.7% (F001-L3032-02);
     # about a third with speech or communication needs (F001-L3071-01)
-    send_identified=0.16,
+    send_identified=0.14,
     slcn_identified=0.33,
     # published: "Just under half of the cohort has some sort of emotional / mental health concern" (F001-L3037-01)
     mh_need=0.46,

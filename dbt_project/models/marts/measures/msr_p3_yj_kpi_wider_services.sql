@@ -4,8 +4,8 @@
 --   id: a child in need (any open CIN episode), on a child protection plan, looked after, and any;
 --   per quarter and year: of children whose intervention ended, the share the YJS recorded as
 --   open to early help, CIN, CP or looked after at the end (the YJB return);
---   per year: children given any youth justice outcome who were looked after that day (the
---   "looked after children in the YOT cohort" the RBKC plan counts).
+--   per year: children given any youth justice outcome who were looked after at some time in
+--   the year (the "looked after children in the YOT cohort" the RBKC plan counts).
 with snapshots as (
     {{ area_periods(['snapshot']) }}
 ),
@@ -115,7 +115,7 @@ recorded_by_status as (
 
 cohort as (
     -- Children given any youth justice outcome in the year, and whether they were looked after
-    -- on the day of (any of) their outcomes.
+    -- at any time in that year (Mosaic periods of care, short breaks excluded).
     select
         periods.period_id,
         periods.la_code,
@@ -129,7 +129,8 @@ cohort as (
         on outcomes.la_code = care.la_code
         and outcomes.mosaic_person_id = care.person_id
         and not care.is_short_breaks_only
-        and {{ open_on('care.start_date', 'care.end_date', 'outcomes.outcome_date') }}
+        and care.start_date <= periods.period_end
+        and (care.end_date is null or care.end_date > periods.period_start)
     where periods.period_type = 'financial_year'
     group by periods.period_id, periods.la_code, outcomes.person_id
 ),
