@@ -12,13 +12,13 @@ switch_off_telemetry()
 
 from pipelines.assets.checks import build_gx_checks  # noqa: E402
 from pipelines.assets.dbt import dbt_models, dbt_project  # noqa: E402
-from pipelines.assets.publish import outcomes_database  # noqa: E402
+from pipelines.assets.publish import outcomes_database, published_tables  # noqa: E402
 from pipelines.assets.raw import build_raw_assets  # noqa: E402
 from pipelines.jobs import nightly_job, nightly_schedule  # noqa: E402
 from pipelines.resources import default_warehouse  # noqa: E402
 
 defs = dg.Definitions(
-    assets=[*build_raw_assets(), dbt_models, outcomes_database],
+    assets=[*build_raw_assets(), dbt_models, published_tables, outcomes_database],
     asset_checks=build_gx_checks(),
     jobs=[nightly_job],
     schedules=[nightly_schedule],

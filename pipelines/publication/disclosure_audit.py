@@ -49,35 +49,40 @@ def _normalise_keys(frame: pd.DataFrame) -> pd.DataFrame:
 
 def audit(marts: pd.DataFrame, published: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """Every audited item of `published` (shaped like published.outcome_measures) against the
-    true figures in `marts` (shaped like marts.outcome_measures)."""
-    structure = build_structure(_normalise_keys(marts), rules)
-    rows = structure.frame
-    shown = _normalise_keys(published).set_index(list(ROW_KEY))
-    if not shown.index.is_unique:
+    true figures in `marts` (shaped like marts.outcome_measures), measure by measure (measures
+    share no equation)."""
+    marts, published = _normalise_keys(marts), _normalise_keys(published)
+    if published.duplicated(list(ROW_KEY)).any():
         raise ValueError("The published table has more than one row for a measure, area, period, statistic and breakdown.")
+    by_measure = {m: rows for m, rows in published.groupby("measure_id")}
+    frames = [
+        _audit_measure(rows, by_measure.get(measure_id, published.iloc[0:0]), rules)
+        for measure_id, rows in marts.groupby("measure_id", sort=True)
+    ]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=AUDIT_COLUMNS)
+
+
+def _audit_measure(marts: pd.DataFrame, published: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    structure = build_structure(marts, rules)
+    rows = structure.frame
+    shown = {tuple(getattr(p, k) for k in ROW_KEY): p for p in published.itertuples(index=False)}
+    described = [tuple(r) for r in rows[["measure_id", "area_code", "period_label", "statistic", "breakdown", "breakdown_value"]].itertuples(index=False, name=None)]
 
     items: list[dict] = []
 
     def item(check: str, row: int, disclosed: bool, detail: str = "", suppressed: int | None = None) -> None:
-        r = rows.iloc[row]
-        items.append(
-            {
-                "check": check, "measure_id": r["measure_id"], "area_code": r["area_code"], "period_label": r["period_label"],
-                "statistic": r["statistic"], "breakdown": r["breakdown"], "breakdown_value": r["breakdown_value"],
-                "suppressed_in_equation": suppressed, "disclosed": bool(disclosed), "detail": detail,
-            }
-        )
+        items.append((check, *described[row], suppressed, bool(disclosed), detail))
 
     # What a reader sees, row by row.
     row_suppressed: list[bool] = []
     known_classes: set[int] = set()
     for position, r in enumerate(rows.itertuples(index=False)):
         key = tuple(getattr(r, k) for k in ROW_KEY)
-        if key not in shown.index:
+        if key not in shown:
             row_suppressed.append(True)
             item("row_published", position, True, "the row is missing from the published table")
             continue
-        p = shown.loc[key]
+        p = shown[key]._asdict()
         symbol = str(p["value_published"])
         suppressed = symbol == SUPPRESSED_SYMBOL
         row_suppressed.append(suppressed)
@@ -99,7 +104,8 @@ def audit(marts: pd.DataFrame, published: pd.DataFrame, rules: Rules) -> pd.Data
         if r.unit in RATIO_UNITS:
             item("small_denominator", position, structure.small_denominator[position] and value_shown, f"shown on a denominator below {rules.min_denominator}" if structure.small_denominator[position] and value_shown else "")
 
-    hidden = {c for c in range(len(structure.class_value)) if c not in known_classes}
+    # Zeros are never suppressed and count as known (as suppression treats them).
+    hidden = {c for c in range(len(structure.class_value)) if c not in known_classes and structure.class_value[c] != 0}
     determined = recoverable(structure, hidden)
     for c, value in enumerate(structure.class_value):
         row = structure.class_rows[c][0]

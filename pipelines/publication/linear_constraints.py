@@ -16,14 +16,13 @@ value); a percentage shows two (numerator and denominator, both counts of childr
 shows one (the numerator; its denominator is a published population); a mean shows its
 denominator. The same quantity often appears in several rows of a measure (the number of
 children looked after is the count, the numerator of the rate and the denominator of the share
-who are unaccompanied asylum seekers), so cells of one measure, area, period span and breakdown
-value with the same number are merged into one quantity. Merging coincidentally equal numbers
-assumes a reader knows more than they do, which can only make protection stricter.
+who are unaccompanied asylum seekers), so series of a measure that agree everywhere are merged
+into one quantity (see `_quantities`). Zeros are not merged: they are never suppressed, and are
+treated as known.
 
 `recoverable` answers the exact question: given every quantity that is shown, which hidden ones
 are determined by the equations? (A hidden quantity is determined when its unit vector lies in
-the row space of the constraint matrix restricted to hidden quantities, that is when every
-vector of that matrix's null space is zero in its position.)
+the row space of the constraint matrix restricted to hidden quantities.)
 """
 
 from __future__ import annotations
@@ -150,21 +149,12 @@ def build_structure(frame: pd.DataFrame, rules: Rules) -> Structure:
     frame = frame.drop(columns="_area_rank")
 
     structure = Structure(frame=frame, row_classes=[], row_size=[], small_denominator=[])
-    class_index: dict[tuple, int] = {}
-
-    def quantity(row, number: float | None) -> int | None:
-        if number is None:
-            return None
-        key = (row.measure_id, row.area_code, row.period_start, row.period_end, row.breakdown, row.breakdown_value, round(number, 6))
-        if key not in class_index:
-            class_index[key] = len(structure.class_value)
-            structure.class_value.append(number)
-            structure.class_rows.append([])
-        return class_index[key]
-
-    for position, row in enumerate(frame.itertuples(index=False)):
-        numerator, denominator = _cell_numbers(row)
-        n_class, d_class = quantity(row, numerator), quantity(row, denominator)
+    tuples = list(frame.itertuples(index=False))
+    numbers = [_cell_numbers(row) for row in tuples]
+    cell_class = _quantities(tuples, numbers, structure)
+    for position, row in enumerate(tuples):
+        numerator, denominator = numbers[position]
+        n_class, d_class = cell_class.get((position, 0)), cell_class.get((position, 1))
         for c in {n_class, d_class} - {None}:
             structure.class_rows[c].append(position)
         structure.row_classes.append((n_class, d_class))
@@ -179,6 +169,88 @@ def build_structure(frame: pd.DataFrame, rules: Rules) -> Structure:
     _add_row_constraints(structure, rules)
     _add_class_constraints(structure)
     return structure
+
+
+def _quantities(tuples: list, numbers: list[tuple[float | None, float | None]], structure: Structure) -> dict[tuple[int, int], int]:
+    """Which cells (row, role) show the same count: one class id per cell.
+
+    A *series* is one statistic's numerators (or denominators) across areas, periods and
+    breakdown values. Two series are the same quantity when they agree wherever both have a
+    figure (and agree on something other than zero): the count of unaccompanied children and
+    the numerator of their share. Two rows of one series over the same span (a financial year
+    and the 12 months to its March) show the same count. A breakdown series that equals a headline series at every
+    area and period (the denominator of a share of all referrals) is that headline quantity.
+    Judging whole series, not single cells, keeps coincidences (two statistics that both happen
+    to be 1 in one quarter) from being taken for identities. Zeros are never merged: they are
+    never suppressed and count as known."""
+    series: dict[tuple, dict[tuple, tuple[int, float]]] = defaultdict(dict)
+    same_span: dict[tuple, list[tuple[int, float]]] = {}  # a year and the 12 months to its March
+    for position, row in enumerate(tuples):
+        for role, number in enumerate(numbers[position]):
+            if number is not None:
+                key = (row.area_code, row.period_start, row.period_end, row.breakdown, row.breakdown_value)
+                same_span.setdefault((row.statistic, role, key), []).append((position, number))
+                series[(row.statistic, role)].setdefault(key, (position, number))
+
+    parent: dict[tuple[int, int], tuple[int, int]] = {}
+
+    def find(cell):
+        parent.setdefault(cell, cell)
+        while parent[cell] != cell:
+            parent[cell] = parent[parent[cell]]
+            cell = parent[cell]
+        return cell
+
+    def union(a, b):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    def agree(pairs: list[tuple[float, float]]) -> bool:
+        return bool(pairs) and all(abs(x - y) <= TOLERANCE for x, y in pairs) and any(x != 0 for x, _ in pairs)
+
+    for (statistic, role, _), cells in same_span.items():
+        for position, number in cells[1:]:
+            if number != 0 and abs(number - cells[0][1]) <= TOLERANCE:
+                union((position, role), (cells[0][0], role))
+    names = sorted(series)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            shared = series[a].keys() & series[b].keys()
+            pairs = [(series[a][k][1], series[b][k][1]) for k in shared]
+            if agree(pairs):
+                for k in shared:
+                    if series[a][k][1] != 0:
+                        union((series[a][k][0], a[1]), (series[b][k][0], b[1]))
+    headlines = {name: {k[:3]: v for k, v in cells.items() if k[3] == HEADLINE} for name, cells in series.items()}
+    for a in names:
+        broken_down = {k: v for k, v in series[a].items() if k[3] != HEADLINE}
+        if not broken_down:
+            continue
+        for b in names:
+            headline = headlines[b]
+            if not headline or any(k[:3] not in headline for k in broken_down):
+                continue
+            pairs = [(v[1], headline[k[:3]][1]) for k, v in broken_down.items()]
+            if agree(pairs):
+                for k, (position, number) in broken_down.items():
+                    if number != 0:
+                        union((position, a[1]), (headline[k[:3]][0], b[1]))
+
+    cell_class: dict[tuple[int, int], int] = {}
+    root_class: dict[tuple[int, int], int] = {}
+    for position in range(len(tuples)):
+        for role, number in enumerate(numbers[position]):
+            if number is None:
+                continue
+            cell = (position, role)
+            root = find(cell) if number != 0 else cell
+            if number == 0 or root not in root_class:
+                root_class[root] = len(structure.class_value)
+                structure.class_value.append(number)
+                structure.class_rows.append([])
+            cell_class[cell] = root_class[root]
+    return cell_class
 
 
 def _add_row_constraints(structure: Structure, rules: Rules) -> None:
@@ -282,45 +354,64 @@ def _add_class_constraints(structure: Structure) -> None:
             structure.class_constraint_origin.append(constraint)
 
 
+# Two large primes: elimination is exact modulo each. The rank modulo p can only fall below the
+# rank over the rationals when p divides a minor of the matrix; the equations here are sums of
+# cells with coefficients of 1 (table margins, whose minors are 0, 1 or -1), so that cannot
+# happen, and a cell counts as determined when either prime says so.
+PRIMES = ((1 << 61) - 1, (1 << 31) - 1)
+
+
 def recoverable(structure: Structure, hidden: set[int]) -> set[int]:
-    """Hidden quantities whose value follows from the shown ones through the equations."""
+    """Hidden quantities whose value follows from the shown ones through the equations.
+
+    A hidden quantity is determined exactly when its unit vector lies in the row space of the
+    equations restricted to hidden quantities. In the reduced row echelon form of that matrix,
+    this is a pivot row with no other entry. Sparse elimination in exact modular arithmetic
+    keeps this fast on systems of a thousand unknowns (a dense SVD took minutes)."""
     if not hidden:
         return set()
-    # Only equations that involve a hidden quantity say anything about hidden quantities; split
-    # them into independent systems (connected through shared hidden quantities).
-    relevant = [c for c in structure.class_constraints if any(q in hidden for q in c)]
-    parent = {q: q for q in hidden}
-
-    def find(q: int) -> int:
-        while parent[q] != q:
-            parent[q] = parent[parent[q]]
-            q = parent[q]
-        return q
-
-    for constraint in relevant:
-        hidden_here = [q for q in constraint if q in hidden]
-        for q in hidden_here[1:]:
-            a, b = find(hidden_here[0]), find(q)
-            if a != b:
-                parent[a] = b
-    systems: dict[int, list[dict[int, int]]] = defaultdict(list)
-    for constraint in relevant:
-        first_hidden = next(q for q in constraint if q in hidden)
-        systems[find(first_hidden)].append(constraint)
-
+    equations = [eq for eq in structure.class_constraints if any(q in hidden for q in eq)]
     determined: set[int] = set()
-    for equations in systems.values():
-        unknowns = sorted({q for eq in equations for q in eq if q in hidden})
-        position = {q: j for j, q in enumerate(unknowns)}
-        matrix = np.zeros((len(equations), len(unknowns)))
-        for i, eq in enumerate(equations):
-            for q, k in eq.items():
-                if q in position:
-                    matrix[i, position[q]] = k
-        _, singular, vt = np.linalg.svd(matrix)
-        rank = int((singular > 1e-9 * max(1.0, singular.max(initial=0.0))).sum())
-        null_space = vt[rank:]  # rows span the null space
-        for q, j in position.items():
-            if null_space.shape[0] == 0 or np.abs(null_space[:, j]).max() < 1e-9:
-                determined.add(q)
+    for prime in PRIMES:
+        determined |= _determined_modulo(equations, hidden, prime)
     return determined
+
+
+def _determined_modulo(equations: list[dict[int, int]], hidden: set[int], prime: int) -> set[int]:
+    pivots: dict[int, dict[int, int]] = {}  # pivot -> its row (pivot coefficient 1; other entries free unknowns)
+    holders: dict[int, set[int]] = defaultdict(set)  # free unknown -> pivots whose rows hold it
+    rows = sorted(({q: k % prime for q, k in eq.items() if q in hidden and k % prime} for eq in equations), key=len)
+    for row in rows:
+        for q in [q for q in row if q in pivots]:  # reduce by the pivots found so far
+            coefficient = row.pop(q)
+            for other, k in pivots[q].items():
+                if other != q:
+                    value = (row.get(other, 0) - coefficient * k) % prime
+                    if value:
+                        row[other] = value
+                    else:
+                        row.pop(other, None)
+        if not row:
+            continue
+        pivot = min(row, key=lambda q: (len(holders.get(q, ())), q))
+        inverse = pow(row[pivot], prime - 2, prime)
+        row = {q: k * inverse % prime for q, k in row.items()}
+        for holder in list(holders.pop(pivot, ())):  # keep the form fully reduced
+            target = pivots[holder]
+            coefficient = target.pop(pivot)
+            for other, k in row.items():
+                if other == pivot:
+                    continue
+                value = (target.get(other, 0) - coefficient * k) % prime
+                if value:
+                    if other not in target:
+                        holders[other].add(holder)
+                    target[other] = value
+                elif other in target:
+                    del target[other]
+                    holders[other].discard(holder)
+        pivots[pivot] = row
+        for other in row:
+            if other != pivot:
+                holders[other].add(pivot)
+    return {q for q, row in pivots.items() if len(row) == 1}

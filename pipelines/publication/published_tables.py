@@ -136,13 +136,7 @@ def build_published_outcome_measures(con: duckdb.DuckDBPyConnection, rules: Rule
     con.execute(f"create or replace temp table _marts_rows as select row_number() over (order by {key_order}) as _row, * from marts.outcome_measures")
     frame = con.execute("select * from _marts_rows").df()
     result = suppress(frame, rules)
-    decisions = pd.DataFrame(
-        {
-            "_row": result.structure.frame["_row"].astype("int64"),
-            "suppressed": [r in result.suppressed_rows for r in range(result.structure.n_rows)],
-            "suppression_reason": result.reasons,
-        }
-    )
+    decisions = result.decisions[["_row", "suppressed", "suppression_reason"]].astype({"_row": "int64", "suppressed": "bool"})
     reason_text = {k: v.format(threshold=rules.threshold, min_denominator=rules.min_denominator) for k, v in REASON_TEXT.items()}
     decimals_case = " ".join(f"when '{unit}' then {places}" for unit, places in UNIT_DECIMALS.items())
     reasons_case = " ".join(f"when '{code}' then '{text}'" for code, text in reason_text.items())
@@ -271,8 +265,4 @@ def build_published_tables(con: duckdb.DuckDBPyConnection, rules: Rules | None =
     result = build_published_outcome_measures(con, rules)
     build_measure_definitions(con)
     tables = ["published.outcome_measures", "published.measure_definitions", *build_priority_tables(con)]
-    counts: dict[str, int] = {}
-    for reason in result.reasons:
-        if reason:
-            counts[reason] = counts.get(reason, 0) + 1
-    return PublishedTablesSummary(rows=result.structure.n_rows, suppressed=counts, tables=tables, unresolved=len(result.unresolved))
+    return PublishedTablesSummary(rows=len(result.decisions), suppressed=result.reason_counts(), tables=tables, unresolved=len(result.unresolved))

@@ -2,21 +2,24 @@
 
 Primary suppression: a count of children from 1 to the threshold (5) is not shown, nor is any
 row that shows it (the count itself, a percentage or rate built on it, a percentage whose
-denominator it is). Zero is shown as 0. A percentage, rate or mean on fewer children than
-`min_denominator` is not shown either (too unreliable to publish).
+denominator it is). Zero is shown as 0, and zeros are treated as known to every reader (which
+can only make protection stricter). A percentage, rate or mean on fewer than `min_denominator`
+children is not shown either (too unreliable to publish).
 
 Secondary suppression, repeated until nothing changes (every step only hides more, so it ends):
-- a quantity that no shown row displays any longer counts as hidden (it is then as secret as a
+- a count that no shown row displays any longer counts as hidden (it is then as secret as a
   suppressed one, and must not be recoverable either);
-- every equation between quantities (RBKC + WCC = BI, breakdown rows = total, quarters = year;
-  see linear_constraints.py) with exactly one hidden quantity gets a second one: the smallest
-  other quantity in it (a non-zero one when there is one), so subtraction yields nothing;
+- every equation between counts (RBKC + WCC = BI, breakdown rows = total, quarters = year;
+  see linear_constraints.py) with exactly one hidden count gets a second one: the smallest
+  other non-zero count in it, so subtraction yields nothing;
 - every equation between rows with exactly one row that conceals a count gets a second one, so
   no published table has a lone `c` in a line that sums (a percentage left out only for its
   small denominator, whose counts are all shown elsewhere, conceals nothing);
-- finally the exact test: if the equations together still determine a hidden quantity (which
-  can happen when hidden cells form chains across several equations), the smallest shown
-  quantity in an equation with it is hidden too, and the rounds start again.
+- finally the exact test: if the equations together still determine a hidden count (which can
+  happen when hidden cells form chains across several equations), the smallest shown count in
+  an equation with it is hidden too, and the rounds start again.
+
+Measures never share an equation, so each measure is suppressed on its own.
 
 Why Python and not dbt SQL: the fixed point is a loop whose length depends on the data, and the
 exact test is linear algebra. In SQL the loop needs recursive CTEs with aggregates over the
@@ -28,11 +31,12 @@ unit tests on hand-worked tables, and the published tables are still built by Du
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
 
 import pandas as pd
 
-from pipelines.publication.linear_constraints import ROW_KEY, Rules, Structure, build_structure, recoverable
+from pipelines.publication.linear_constraints import Rules, Structure, build_structure, recoverable
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
@@ -45,65 +49,136 @@ REASON_TEXT = {
 
 
 @dataclass
-class SuppressionResult:
+class MeasureSuppression:
+    """The decisions for one measure's rows."""
+
     structure: Structure
     hidden_classes: dict[int, str]
     suppressed_rows: set[int]
     reasons: list[str | None]
-    unresolved: set[int]  # hidden quantities still determined (none unless the data is contradictory)
-
-    def decisions(self) -> pd.DataFrame:
-        """One row per input row: its key, whether it is suppressed, and why."""
-        out = self.structure.frame[list(ROW_KEY)].copy()
-        out["suppressed"] = [r in self.suppressed_rows for r in range(self.structure.n_rows)]
-        out["suppression_reason"] = self.reasons
-        return out
+    unresolved: set[int]
 
 
-def _smallest(candidates: list[int], size) -> int | None:
-    """The smallest candidate, preferring non-zero ones; ties go to the first in table order."""
-    if not candidates:
-        return None
-    nonzero = [c for c in candidates if size(c) != 0]
-    pool = nonzero or candidates
-    return min(pool, key=lambda c: (size(c), c))
+@dataclass
+class SuppressionResult:
+    decisions: pd.DataFrame  # the input rows (index kept) with `suppressed` and `suppression_reason`
+    measures: dict[str, MeasureSuppression] = field(default_factory=dict)
+
+    @property
+    def unresolved(self) -> list[str]:
+        return [m.structure.describe_row(m.structure.class_rows[c][0]) for m in self.measures.values() for c in sorted(m.unresolved)]
+
+    def reason_counts(self) -> dict[str, int]:
+        return {k: int(v) for k, v in self.decisions["suppression_reason"].value_counts().items()}
 
 
 def suppress(frame: pd.DataFrame, rules: Rules) -> SuppressionResult:
-    structure = build_structure(frame, rules)
-    values = structure.class_value
-    hidden: dict[int, str] = {c: PRIMARY for c, v in enumerate(values) if 0 < v <= rules.threshold}
-    suppressed: set[int] = set()
-    unresolved: set[int] = set()
+    """Suppression decisions for a long table shaped like marts.outcome_measures."""
+    decisions = frame.copy()
+    decisions["suppressed"] = False
+    decisions["suppression_reason"] = None
+    result = SuppressionResult(decisions=decisions)
+    for measure_id, rows in frame.groupby("measure_id", sort=True):
+        measure = suppress_measure(rows.assign(_input_index=rows.index), rules)
+        result.measures[measure_id] = measure
+        index = measure.structure.frame["_input_index"].to_numpy()
+        decisions.loc[index, "suppressed"] = [r in measure.suppressed_rows for r in range(measure.structure.n_rows)]
+        decisions.loc[index, "suppression_reason"] = measure.reasons
+    return result
 
+
+class _State:
+    """Hidden counts and suppressed rows of one measure, with the bookkeeping that lets each
+    change look only at the equations it touches."""
+
+    def __init__(self, structure: Structure):
+        self.s = structure
+        self.hidden: dict[int, str] = {}
+        self.suppressed: set[int] = set()
+        self.hidden_in: list[int] = [0] * len(structure.class_constraints)
+        self.constraints_of_class: dict[int, list[int]] = defaultdict(list)
+        for k, eq in enumerate(structure.class_constraints):
+            for c in eq:
+                self.constraints_of_class[c].append(k)
+        self.row_constraints_of_row: dict[int, list[int]] = defaultdict(list)
+        for k, constraint in enumerate(structure.row_constraints):
+            for r in constraint.rows:
+                self.row_constraints_of_row[r].append(k)
+        self.class_work: deque[int] = deque()
+        self.row_work: deque[int] = deque()
+
+    def visible(self, c: int) -> bool:
+        return c not in self.hidden
+
+    def hide(self, c: int, reason: str) -> None:
+        """Hide a count everywhere it is shown (zeros stay: they are known to every reader)."""
+        if c in self.hidden or self.s.class_value[c] == 0:
+            return
+        self.hidden[c] = reason
+        for k in self.constraints_of_class[c]:
+            self.hidden_in[k] += 1
+            self.class_work.append(k)
+        for r in self.s.class_rows[c]:
+            self.suppress(r)
+            self.row_work.extend(self.row_constraints_of_row[r])
+
+    def suppress(self, r: int) -> None:
+        if r in self.suppressed:
+            return
+        self.suppressed.add(r)
+        self.row_work.extend(self.row_constraints_of_row[r])
+        for c in self.s.classes_of(r):  # a count no shown row displays any more is hidden too
+            if c not in self.hidden and all(x in self.suppressed for x in self.s.class_rows[c]):
+                self.hide(c, SECONDARY)
+
+    def conceals(self, r: int) -> bool:
+        return r in self.suppressed and any(c in self.hidden for c in self.s.classes_of(r))
+
+    def smallest(self, candidates: list[int], size) -> int | None:
+        """The smallest non-zero candidate; ties go to the first in table order."""
+        nonzero = [c for c in candidates if size(c) != 0]
+        return min(nonzero, key=lambda c: (size(c), c)) if nonzero else None
+
+    def settle(self) -> None:
+        """Apply the equation rules until no equation has a lone hidden count or concealing row."""
+        s = self.s
+        while self.class_work or self.row_work:
+            while self.class_work:
+                k = self.class_work.popleft()
+                if self.hidden_in[k] == 1:
+                    pick = self.smallest([c for c in s.class_constraints[k] if self.visible(c)], lambda c: s.class_value[c])
+                    if pick is not None:
+                        self.hide(pick, SECONDARY)
+            while self.row_work and not self.class_work:
+                constraint = s.row_constraints[self.row_work.popleft()]
+                concealing = [r for r in constraint.rows if self.conceals(r)]
+                if len(concealing) == 1:
+                    others = [r for r in constraint.rows if r not in concealing and any(self.visible(c) and s.class_value[c] != 0 for c in s.classes_of(r))]
+                    pick = self.smallest(others, lambda r: s.row_size[r])
+                    if pick is not None:
+                        self.hide(next(c for c in s.classes_of(pick) if self.visible(c) and s.class_value[c] != 0), SECONDARY)
+
+
+def suppress_measure(frame: pd.DataFrame, rules: Rules) -> MeasureSuppression:
+    structure = build_structure(frame, rules)
+    state = _State(structure)
+    for c, value in enumerate(structure.class_value):
+        if 0 < value <= rules.threshold:
+            state.hide(c, PRIMARY)
+    for r in range(structure.n_rows):
+        if structure.small_denominator[r]:
+            state.suppress(r)
+
+    unresolved: set[int] = set()
     while True:
-        changed = _propagate(structure, hidden, suppressed)
-        for constraint in structure.class_constraints:
-            hidden_here = [c for c in constraint if c in hidden]
-            if len(hidden_here) == 1:
-                pick = _smallest([c for c in constraint if c not in hidden], lambda c: values[c])
-                if pick is not None:
-                    hidden[pick] = SECONDARY
-                    changed = True
-        changed = _propagate(structure, hidden, suppressed) or changed
-        for constraint in structure.row_constraints:
-            concealing = [r for r in constraint.rows if _conceals(structure, r, hidden, suppressed)]
-            if len(concealing) == 1:
-                others = [r for r in constraint.rows if r not in concealing and any(c not in hidden for c in structure.classes_of(r))]
-                pick = _smallest(others, lambda r: structure.row_size[r])
-                if pick is not None:
-                    for c in structure.classes_of(pick)[:1]:
-                        hidden[c] = SECONDARY
-                    changed = True
-        if changed:
-            continue
-        determined = recoverable(structure, set(hidden))
+        state.settle()
+        determined = recoverable(structure, set(state.hidden))
         added = False
         for c in sorted(determined):
-            shown = sorted({q for eq in structure.class_constraints if c in eq for q in eq if q not in hidden})
-            pick = _smallest(shown, lambda q: values[q])
+            shown = sorted({q for k in state.constraints_of_class[c] for q in structure.class_constraints[k] if state.visible(q)})
+            pick = state.smallest(shown, lambda q: structure.class_value[q])
             if pick is not None:
-                hidden[pick] = SECONDARY
+                state.hide(pick, SECONDARY)
                 added = True
         if not added:
             unresolved = determined
@@ -111,40 +186,12 @@ def suppress(frame: pd.DataFrame, rules: Rules) -> SuppressionResult:
 
     reasons: list[str | None] = []
     for row in range(structure.n_rows):
-        if row not in suppressed:
+        if row not in state.suppressed:
             reasons.append(None)
-        elif any(hidden.get(c) == PRIMARY for c in structure.classes_of(row)):
+        elif any(state.hidden.get(c) == PRIMARY for c in structure.classes_of(row)):
             reasons.append(PRIMARY)
         elif structure.small_denominator[row]:
             reasons.append(SMALL_DENOMINATOR)
         else:
             reasons.append(SECONDARY)
-    return SuppressionResult(structure, hidden, suppressed, reasons, unresolved)
-
-
-def _conceals(structure: Structure, row: int, hidden: dict[int, str], suppressed: set[int]) -> bool:
-    """A suppressed row conceals something when a count it shows is hidden everywhere. (A
-    percentage left out only for its small denominator, whose counts are shown elsewhere,
-    conceals nothing and needs no protection.)"""
-    return row in suppressed and any(c in hidden for c in structure.classes_of(row))
-
-
-def _propagate(structure: Structure, hidden: dict[int, str], suppressed: set[int]) -> bool:
-    """Rows that show a hidden quantity (or rest on too few children) are suppressed; quantities
-    no shown row displays become hidden. Repeats until stable; says whether anything changed."""
-    changed_any = False
-    while True:
-        changed = False
-        for row in range(structure.n_rows):
-            if row in suppressed:
-                continue
-            if structure.small_denominator[row] or any(c in hidden for c in structure.classes_of(row)):
-                suppressed.add(row)
-                changed = True
-        for c, rows in enumerate(structure.class_rows):
-            if c not in hidden and rows and all(r in suppressed for r in rows):
-                hidden[c] = SECONDARY
-                changed = True
-        if not changed:
-            return changed_any
-        changed_any = True
+    return MeasureSuppression(structure, state.hidden, state.suppressed, reasons, unresolved)

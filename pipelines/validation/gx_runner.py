@@ -140,7 +140,17 @@ def load_dataset(suite: Suite, context: DatasetContext) -> pd.DataFrame:
         function = getattr(importlib.import_module(module_name), function_name)
         frame = function(context)
     else:
-        sql = suite.dataset_sql.format(schema=context.schema, table=suite.table or "", expectations_dir=str(context.expectations_dir))
+        from pipelines.publication.published_tables import dbt_vars
+
+        variables = dbt_vars()
+        sql = suite.dataset_sql.format(
+            schema=context.schema,
+            table=suite.table or "",
+            table_schema=(suite.table or context.schema).split(".")[0],
+            expectations_dir=str(context.expectations_dir),
+            suppression_threshold=int(variables.get("suppression_threshold", 5)),
+            suppression_min_denominator=int(variables.get("suppression_min_denominator", 10)),
+        )
         frame = context.con.execute(sql).df()
     return frame.reset_index(drop=True)
 

@@ -5,9 +5,13 @@ A suite file holds GX expectation configurations and, under `meta`, what to vali
     description      one line for the Dagster check and the Data Docs
     target_asset     the asset the suite guards ("marts/outcome_measures"), or
     targets          a list of {"asset": ..., "table": ...}: the same rules for several tables
-                     (one check per table, named <suite>__<table>); `{table}` in the SQL
+                     (one check per table, named <suite>__<table>); `{table}` in the SQL,
+                     `{table_schema}` its schema
     dataset_sql      the SQL of the rows to validate; `{schema}` is the marts schema,
-                     `{expectations_dir}` this folder (for CSV reference files)
+                     `{expectations_dir}` this folder (for CSV reference files),
+                     `{suppression_threshold}` and `{suppression_min_denominator}` the dbt vars
+                     (the SQL goes through str.format: write a literal brace as {{ or }})
+    dataset_sql_file or the name of a .sql file in expectations/sql/ holding that SQL
     dataset_python   or "module:function" returning those rows as a DataFrame (for rules that
                      need code, e.g. the disclosure audit); called with a DatasetContext
     stages           where it runs: "build" (the Dagster check, against the build database)
@@ -69,8 +73,10 @@ def load_suite_document(path: Path) -> dict:
     meta = doc.get("meta", {})
     if "name" not in doc or not doc.get("expectations"):
         raise SuiteError(f"{path}: a suite needs a name and at least one expectation")
-    if ("dataset_sql" in meta) == ("dataset_python" in meta):
-        raise SuiteError(f"{path}: suite meta must give exactly one of 'dataset_sql' and 'dataset_python'")
+    if sum(k in meta for k in ("dataset_sql", "dataset_sql_file", "dataset_python")) != 1:
+        raise SuiteError(f"{path}: suite meta must give exactly one of 'dataset_sql', 'dataset_sql_file' and 'dataset_python'")
+    if "dataset_sql_file" in meta and not (path.parent / "sql" / meta["dataset_sql_file"]).exists():
+        raise SuiteError(f"{path}: dataset_sql_file {meta['dataset_sql_file']!r} is not in {path.parent / 'sql'}")
     if ("target_asset" in meta) == ("targets" in meta):
         raise SuiteError(f"{path}: suite meta must give exactly one of 'target_asset' and 'targets'")
     stages = tuple(meta.get("stages", STAGES))
@@ -101,7 +107,9 @@ def load_suites(directory: Path = EXPECTATIONS_DIR) -> list[Suite]:
                     target_asset=target["asset"],
                     table=table,
                     description=meta.get("description", doc["name"]),
-                    dataset_sql=meta.get("dataset_sql"),
+                    dataset_sql=meta.get("dataset_sql") or (
+                        (path.parent / "sql" / meta["dataset_sql_file"]).read_text(encoding="utf-8") if "dataset_sql_file" in meta else None
+                    ),
                     dataset_python=meta.get("dataset_python"),
                     stages=tuple(meta.get("stages", STAGES)),
                     severity=meta.get("severity", "error"),

@@ -6,21 +6,35 @@ with frame as (
     {{ area_periods(['snapshot']) }}
 ),
 
-on_plan as (
+open_plans as (
+    -- One plan per child (the latest started), so each breakdown partitions the children.
     select
         frame.period_id,
-        plans.la_code,
-        plans.person_id,
-        coalesce(plans.latest_category_code, plans.initial_category_code, 'Not recorded') as category,
-        {{ cin_age_band('plans.date_of_birth', 'frame.period_end') }} as age_band,
-        coalesce(groups.census_2021_group, 'Not known') as ethnicity,
-        coalesce(plans.sex, 'Not recorded') as sex
+        frame.period_end,
+        plans.*,
+        row_number() over (
+            partition by frame.period_id, plans.la_code, plans.person_id
+            order by plans.start_date desc, plans.cp_plan_id desc
+        ) as recency
     from frame
     inner join {{ ref('int_cp_plans') }} as plans
         on frame.la_code = plans.la_code
         and {{ open_on('plans.start_date', 'plans.end_date', 'frame.period_end') }}
+),
+
+on_plan as (
+    select
+        open_plans.period_id,
+        open_plans.la_code,
+        open_plans.person_id,
+        coalesce(open_plans.latest_category_code, open_plans.initial_category_code, 'Not recorded') as category,
+        {{ cin_age_band('open_plans.date_of_birth', 'open_plans.period_end') }} as age_band,
+        coalesce(groups.census_2021_group, 'Not known') as ethnicity,
+        coalesce(open_plans.sex, 'Not recorded') as sex
+    from open_plans
     left join {{ ref('ethnicity_groups') }} as groups
-        on plans.ethnicity = groups.ethnicity_code
+        on open_plans.ethnicity = groups.ethnicity_code
+    where open_plans.recency = 1
 ),
 
 on_plan_long as (

@@ -1,0 +1,126 @@
+"""The suite files, the accepted-warnings file and the plausibility rules, on small hand-made data."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.settings import EXPECTATIONS_DIR
+from pipelines.validation.accepted_warnings import AcceptedWarningsError, load_accepted_warnings
+from pipelines.validation.datasets import change_z, plausibility
+from pipelines.validation.gx_runner import DatasetContext, run_suite
+from pipelines.validation.suites import SuiteError, load_suites
+
+
+def test_every_suite_loads_and_targets_an_asset_of_the_code_location():
+    from pipelines.definitions import defs
+
+    keys = defs.resolve_asset_graph().get_all_asset_keys()
+    suites = load_suites()
+    assert {s.name for s in suites} >= {
+        "outcome_measures", "biborough_additivity", "breakdown_partitions", "completeness", "cross_checks", "plausibility",
+        "published_outcome_measures", "disclosure_audit", "measure_coverage",
+    }
+    missing = [s.name for s in suites if dg.AssetKey(s.asset_path) not in keys]
+    assert not missing, f"suites whose target is not an asset: {missing}"
+    checks = {k.name for k in defs.resolve_asset_graph().asset_check_keys}
+    assert {s.check_name for s in suites if "build" in s.stages} <= checks
+
+
+def test_only_the_plausibility_suite_warns_and_it_does_not_block():
+    suites = {s.name: s for s in load_suites()}
+    assert {name for name, s in suites.items() if s.severity == "warning"} == {"plausibility"}
+    from pipelines.definitions import defs
+
+    specs = {spec.key.name: spec for check in defs.asset_checks for spec in check.check_specs}
+    assert specs["gx_plausibility"].blocking is False
+    assert specs["gx_outcome_measures"].blocking is True and specs["gx_disclosure_audit"].blocking is True
+
+
+def test_a_malformed_suite_is_refused(tmp_path):
+    (tmp_path / "bad.json").write_text(json.dumps({"name": "bad", "meta": {"target_asset": "marts/x"}, "expectations": [{"type": "t", "kwargs": {}}]}))
+    with pytest.raises(SuiteError, match="exactly one of 'dataset_sql'"):
+        load_suites(tmp_path)
+
+
+def test_accepted_warnings_are_checked_when_read(tmp_path):
+    good = tmp_path / "accepted.yml"
+    good.write_text(
+        "accepted:\n"
+        "  - {measure: P3_X, area: E09000020, period: '2022-23', statistic: count, reason: New policy, who: A. Analyst, when: 2023-05-16}\n"
+    )
+    [entry] = load_accepted_warnings(good)
+    assert entry.when == date(2023, 5, 16)
+    assert entry.covers("P3_X", "E09000020", "2022-23", "count", "previous_period")
+    assert not entry.covers("P3_X", "E09000033", "2022-23", "count", "previous_period")
+    bad = tmp_path / "bad.yml"
+    bad.write_text("accepted:\n  - {measure: P3_X, area: E09000020, period: '2022-23', reason: r, when: 2023-05-16}\n")
+    with pytest.raises(AcceptedWarningsError, match="entry 1 \\(P3_X\\) lacks who"):
+        load_accepted_warnings(bad)
+    # The file in the repository is valid.
+    load_accepted_warnings(EXPECTATIONS_DIR / "accepted_warnings.yml")
+
+
+def test_change_in_standard_errors():
+    # Counts as Poisson: 40 -> 80 is 40 / sqrt(120) = 3.65 standard errors.
+    assert change_z("count", 80, None, 40, None) == pytest.approx(40 / 120**0.5)
+    # Percentages as two proportions: 10/20 vs 15/20, pooled p = 25/40 = 0.625,
+    # se = sqrt(0.625 x 0.375 x (1/20 + 1/20)) = 0.1531; (0.75 - 0.5) / 0.1531 = 1.63.
+    assert change_z("percent", 15, 20, 10, 20) == pytest.approx(0.25 / (0.625 * 0.375 * 0.1) ** 0.5)
+    assert change_z("mean", 1, 2, 3, 4) is None
+
+
+def _marts(con, rows):
+    con.execute("create schema if not exists marts")
+    con.execute(
+        """create or replace table marts.outcome_measures (measure_id varchar, area_code varchar, period_type varchar, period_end date,
+           period_label varchar, statistic varchar, breakdown varchar, breakdown_value varchar, numerator double, denominator double,
+           value double, unit varchar, value_source varchar)"""
+    )
+    con.executemany("insert into marts.outcome_measures values (?, ?, ?, ?, ?, ?, 'all', 'all', ?, ?, ?, ?, 'computed')", rows)
+
+
+def test_plausibility_warns_on_a_jump_and_a_person_can_accept_it(tmp_path):
+    # RBKC's count goes 100 -> 200 (+100, +100%, 100 / sqrt(300) = 5.8 standard errors): beyond
+    # the count bounds (20 and 50%, 3 se). WCC goes 100 -> 110 (+10): within. A percentage 50%
+    # of 10 -> 90% of 10 moves 40 points, beyond 20, but only 1.9 standard errors: no warning.
+    con = duckdb.connect()
+    _marts(
+        con,
+        [
+            ("P3_X", "E09000020", "financial_year", date(2022, 3, 31), "2021-22", "count", 100, None, 100, "count"),
+            ("P3_X", "E09000020", "financial_year", date(2023, 3, 31), "2022-23", "count", 200, None, 200, "count"),
+            ("P3_X", "E09000033", "financial_year", date(2022, 3, 31), "2021-22", "count", 100, None, 100, "count"),
+            ("P3_X", "E09000033", "financial_year", date(2023, 3, 31), "2022-23", "count", 110, None, 110, "count"),
+            ("P3_X", "E09000033", "financial_year", date(2022, 3, 31), "2021-22", "percent", 5, 10, 50, "percent"),
+            ("P3_X", "E09000033", "financial_year", date(2023, 3, 31), "2022-23", "percent", 9, 10, 90, "percent"),
+        ],
+    )
+    folder = tmp_path / "expectations"
+    folder.mkdir()
+    (folder / "plausibility_bounds.csv").write_text((EXPECTATIONS_DIR / "plausibility_bounds.csv").read_text())
+    (folder / "accepted_warnings.yml").write_text("accepted: []\n")
+    ctx = DatasetContext(con=con, schema="marts", stage="build", table=None, settings=None, expectations_dir=folder)
+    rows = plausibility(ctx)
+    flagged = rows[~rows.plausible]
+    assert list(zip(flagged.measure_id, flagged.area_code, flagged.period_label, flagged.statistic)) == [("P3_X", "E09000020", "2022-23", "count")]
+    assert "200 against 100 in 2021-22" in flagged.iloc[0].detail
+
+    # The suite turns it into a warning naming measure, area and period.
+    [suite] = [s for s in load_suites() if s.name == "plausibility"]
+    outcome = run_suite(con, suite, run_id="t")
+    assert outcome.success and len(outcome.warnings) == 1
+    assert "P3_X / E09000020 / 2022-23" in outcome.warnings[0].message
+
+    # Accepted: no longer flagged, and the acceptance is in the detail.
+    (folder / "accepted_warnings.yml").write_text(
+        "accepted:\n  - {measure: P3_X, area: E09000020, period: '2022-23', reason: Boundary change, who: A. Analyst, when: 2023-05-16}\n"
+    )
+    rows = plausibility(ctx)
+    accepted = rows[(rows.area_code == "E09000020") & (rows.statistic == "count")].iloc[0]
+    assert accepted.plausible and accepted.accepted and not accepted.within_bounds
+    assert "accepted by A. Analyst on 2023-05-16: Boundary change" in accepted.detail
