@@ -143,3 +143,25 @@ def test_canary_never_reaches_published_outputs(dirty, build):
     assert not [hit for hit in found if ": raw " in hit], found
     # The published database and every export: not a trace, raw or pseudonymised.
     assert scan_outputs(settings.published_dir, forms) == []
+
+
+def test_an_unreadable_file_fails_its_source_only_and_publishes_nothing(dirty):
+    """Runs last in this module: a new ONS delivery that is not a CSV at all. The ONS ingest
+    step fails with one message naming the file, the problem and the remedy; every other
+    source's ingest runs; nothing downstream publishes, so the published database is the one
+    from before, byte for byte."""
+    import hashlib
+
+    settings, _ = dirty
+    before = hashlib.sha256(settings.published_db_path.read_bytes()).hexdigest()
+    broken = settings.raw_dir / "ons" / "2023-06-01"
+    broken.mkdir(parents=True)
+    (broken / "mid_year_estimates.csv").write_bytes(b"PK\x03\x04" + bytes(range(256)) * 8)
+    result = run_nightly(settings)
+    failures = failed_steps(result)
+    assert set(failures) == {"ingest_ons"}, failures
+    message = failures["ingest_ons"]
+    assert "mid_year_estimates.csv" in message and "Excel workbook" in message and "What to do:" in message
+    succeeded = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"}
+    assert {"ingest_mosaic", "ingest_manual"} <= succeeded
+    assert hashlib.sha256(settings.published_db_path.read_bytes()).hexdigest() == before

@@ -97,3 +97,126 @@ def test_ingest_refuses_without_a_key(settings, monkeypatch):
     tables = con.execute("select count(*) from information_schema.tables where table_schema = 'raw'").fetchall()[0][0]
     con.close()
     assert tables == 0
+
+
+# --- The contract's privacy classes, reviewed (fail closed) -------------------------------------
+#
+# Free text, names and addresses never load (privacy `direct`); full postcodes load only as
+# their sector (`postcode`); identifiers are pseudonymised (`person_id`). Columns whose names
+# suggest otherwise, and every text column that does load, must be reviewed here: a column a
+# contract adds later fails these tests until someone has looked at it.
+
+import re  # noqa: E402
+
+from pipelines.contracts.model import load_contract  # noqa: E402
+
+REVIEWED_LOADED_TEXT = {
+    "census.ethnic_group_by_age.geography": "area name",
+    "*.academic_year": "a year label such as 2021/22",
+    "education.schools.school_name": "name of a school, an organisation",
+    "education.schools.postcode": "postcode of a school, not of a home",
+    "manual.manual_measures.period_type": "a period kind",
+    "manual.manual_measures.period_label": "a period label",
+    "manual.manual_measures.breakdown_value": "a breakdown label of an aggregate figure",
+    "manual.manual_measures.source_note": "where an aggregate figure comes from, typed by an analyst",
+    "mosaic.ssd_assessment_factors.cinf_assessment_factors_json": "assessment factor codes (quasi: build database only)",
+    "*_team": "a team code (ssd_department), not a person",
+    "mosaic.ssd_early_help_episodes.earl_episode_organisation": "a service or family hub",
+    "mosaic.ssd_person.pers_nationality": "country of origin (quasi: build database only)",
+    "mosaic.ssd_pre_proceedings.prep_proc_short_notice_reason": "a reason code (A-F)",
+    "mosaic.ssd_pre_proceedings.prep_la_initial_care_plan": "a care plan code (A-G)",
+    "mosaic.ssd_pre_proceedings.prep_la_final_care_plan": "a care plan code (A-H)",
+    "ofsted.provider_judgements.provider_name": "registered provider, an organisation",
+    "ofsted.provider_judgements.local_authority": "a local authority name",
+    "ons.mid_year_estimates.laname": "a local authority name",
+    "ons.mid_year_estimates.country": "a country code",
+    # Standard offence wording of the CJS offence code list, not a narrative. Flagged to the
+    # lead: if a case system lets workers type it, it must become `direct`.
+    "youth_justice.yj_offence.offence_description": "standard offence wording",
+}
+NAME_LIKE = re.compile(r"(^|_)(forename|surname|first_?name|last_?name|full_?name|names?|address\w*|comments?|notes?|narrative|free_?text|desc|description|email|phone|telephone)($|_)")
+ID_LIKE = re.compile(r"(^|_)(person_id|upn|nhs_number|child_id|pupil_id|common_child_id|family_id)$")
+
+
+def _reviewed(key: str) -> bool:
+    column = key.rsplit(".", 1)[1]
+    return key in REVIEWED_LOADED_TEXT or f"*.{column}" in REVIEWED_LOADED_TEXT or any(
+        pattern.startswith("*_") and column.endswith(pattern[1:]) for pattern in REVIEWED_LOADED_TEXT
+    )
+
+
+def _columns():
+    for table in load_contract().tables:
+        for col in table.columns:
+            yield f"{table.source}.{table.table}.{col.name}", col
+
+
+def test_every_loaded_text_column_was_reviewed():
+    unreviewed = [f"{key} ({col.privacy})" for key, col in _columns() if col.type == "text" and col.lands and col.privacy != "postcode" and not _reviewed(key)]
+    assert not unreviewed, (
+        "Text columns that would load without a privacy review: " + ", ".join(unreviewed)
+        + ". Free text, names and addresses must be `privacy: direct` (never loaded); if the column is a code or label, add it to REVIEWED_LOADED_TEXT with the reason."
+    )
+
+
+def test_names_addresses_and_free_text_never_load():
+    loading = [key for key, col in _columns() if NAME_LIKE.search(col.name) and col.lands and col.privacy != "postcode" and not _reviewed(key)]
+    assert not loading, f"columns that look like names, addresses or free text but would load: {loading}"
+
+
+def test_home_postcodes_load_only_as_sectors():
+    full = [key for key, col in _columns() if "postcode" in col.name and col.privacy not in ("postcode", "direct") and not _reviewed(key)]
+    assert not full, f"postcode columns that would load in full: {full}"
+
+
+def test_person_identifiers_are_pseudonymised():
+    raw = [key for key, col in _columns() if ID_LIKE.search(col.name) and col.privacy != "person_id"]
+    assert not raw, f"identifier columns that would load unhashed: {raw}"
+
+
+def test_direct_columns_never_reach_the_warehouse(settings):
+    """Contract-driven: for every table, the raw table has no column of privacy `direct`."""
+    from pipelines.ingest.load import raw_table_columns
+
+    for table in load_contract().tables:
+        landed = {ddl.split(" ")[0].strip('"') for ddl in raw_table_columns(table)}
+        direct = {c.name for c in table.columns if c.privacy == "direct"}
+        assert not landed & direct, f"{table.source}.{table.table}: {landed & direct}"
+
+
+# --- The analyst-facing database -----------------------------------------------------------------
+
+IDENTIFYING = {"pseudonymised_identifier", "quasi_identifier"}
+
+
+@pytest.mark.slow
+def test_published_database_holds_no_person_level_data(golden_run):
+    """Nothing in the published database is classified identifying, nothing is named like an
+    identifier, and no date could be a date of birth (month and year at most)."""
+    import json
+
+    from pipelines.assets.dbt import dbt_project
+    from pipelines.publication.publish import FORBIDDEN_COLUMN_FRAGMENTS
+
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    classified = {
+        (node["name"], name): column.get("meta", {}).get("classification")
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        for name, column in node["columns"].items()
+    }
+    con = duckdb.connect(str(golden_run.published_db_path), read_only=True)
+    try:
+        columns = con.execute("select table_schema, table_name, column_name, data_type from information_schema.columns").fetchall()
+    finally:
+        con.close()
+    problems = []
+    for schema, table, column, data_type in columns:
+        where = f"{schema}.{table}.{column}"
+        if classified.get((table, column)) in IDENTIFYING:
+            problems.append(f"{where} is classified {classified[(table, column)]}")
+        if any(fragment in column.lower() for fragment in FORBIDDEN_COLUMN_FRAGMENTS + ("birth", "dob", "pseudonym", "_key")):
+            problems.append(f"{where} is named like personal data")
+        if data_type in ("DATE", "TIMESTAMP") and re.search(r"birth|dob", column):
+            problems.append(f"{where} could hold exact dates of birth")
+    assert not problems, "\n".join(problems)
