@@ -319,7 +319,9 @@ def _load_read_file(
         _read_all_text(con, plan, read_path, delivered_names, tag)
     except duckdb.Error as exc:
         first_line = str(exc).strip().splitlines()[0][:300]
-        raise IngestError(path, f"DuckDB could not read the file as CSV: {first_line}", "Open the file, check it is a CSV export of the right table, and deliver it again.") from exc
+        if "invalid state" in first_line:
+            first_line = "its quotes and line breaks cannot be split into rows (a file cut short, or edited outside the export)"
+        raise IngestError(path, f"DuckDB could not read the file as CSV: {first_line}.", "Open the file, check it is a complete CSV export of the right table, and deliver it again.") from exc
     unterminated = con.execute(
         f"select min(line) from rej_{tag} where error_type = 'UNQUOTED VALUE' and error_message ilike '%unterminated quote%'"
     ).fetchall()[0][0]
