@@ -73,6 +73,8 @@ sequenced as (
         points.cp_plan_id,
         points.point_date,
         calendar.working_day_number,
+        -- Where the intervals stop when no visit follows: the plan's end, or the extract date.
+        least(coalesce(ended.working_day_number, extract.extract_working_day), extract.extract_working_day) as last_working_day,
         lead(points.point_date) over (
             partition by points.la_code, points.cp_plan_id order by points.point_date
         ) as next_visit_date,
@@ -82,6 +84,12 @@ sequenced as (
     from points
     inner join calendar
         on points.point_date = calendar.calendar_date
+    inner join plans
+        on points.la_code = plans.la_code
+        and points.cp_plan_id = plans.cp_plan_id
+    left join calendar as ended
+        on plans.end_date = ended.calendar_date
+    cross join extract
 ),
 
 due_visits as (
@@ -90,10 +98,9 @@ due_visits as (
         intervals.k,
         sequenced.working_day_number + intervals.k * {{ cp_visit_interval_working_days() }} as due_working_day
     from sequenced
-    cross join extract
     inner join intervals
         on intervals.k * {{ cp_visit_interval_working_days() }}
-            <= coalesce(sequenced.next_visit_working_day, extract.extract_working_day) - sequenced.working_day_number + {{ cp_visit_interval_working_days() }}
+            <= coalesce(sequenced.next_visit_working_day, sequenced.last_working_day) - sequenced.working_day_number + {{ cp_visit_interval_working_days() }}
     -- The k-th interval falls due only if no visit came by the (k-1)-th.
     where intervals.k = 1
         or sequenced.next_visit_working_day is null
