@@ -7,7 +7,8 @@ Two kinds of pupil share the boroughs' schools:
   a few years after their last involvement; while resident and of school age most attend a
   school in their own borough, some one in the other borough, some none in either (independent
   or another authority's). While looked after, about half are placed out of the boroughs and
-  attend a school there, which the extract carries because the Virtual School tracks them.
+  attend a school there; those and any others at schools neither borough runs are in the
+  extract while in care, because the Virtual School tracks every looked-after child.
 - Everyone else: cohorts that enter nursery or reception, move up a year group each September,
   change phase at Year 7, and leave at 16 or 18; some leave or arrive between years and during
   a year (inner London's high mobility). Numbers are set each year so that the rolls, together
@@ -123,7 +124,9 @@ def _social_care_pupils(rng, b: int, journeys, register: SchoolRegister, cal: Sc
     placed_away = ever_cla & (rng.random(n) < 0.5)
     resident = (res_from[:, None] <= days[None, :]) & (res_to[:, None] >= days[None, :])
     eligible = in_age & cal.in_census[None, :] & ~j.child_uasc[:, None]
-    away = eligible & cla & placed_away[:, None]
+    # The Virtual School follows every looked-after child: one placed away, or at a school
+    # neither borough runs, is on roll at a school elsewhere while in care.
+    away = eligible & cla & (placed_away | (where == 2))[:, None]
     local = eligible & resident & (where[:, None] < 2) & ~away
     special = rng.random(n) < 0.05
     school_borough = np.where(where == 1, 1 - b, b)
