@@ -14,7 +14,7 @@ export DAGSTER_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup demo demo-dirty run ui test test-fast calibration docs bench bench-quick lock clean clean-data
+.PHONY: help setup demo demo-dirty run ui ui-info test test-fast calibration docs bench bench-quick lock clean clean-data
 
 help:
 	@echo "make demo        set up, generate synthetic extracts, run the nightly job, publish"
@@ -50,8 +50,15 @@ demo-dirty: setup
 run: setup
 	$(BIN)/python -m pipelines run
 
+# Webserver and daemon (schedules, sensors, the run queue) on the loopback interface only; run
+# history in $(DAGSTER_HOME) (SQLite). Another port: make ui UI_PORT=3001.
+UI_PORT ?= 3000
 ui: setup
-	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p $(UI_PORT)
+
+# What the instance is configured with (storage, run queue, retries, telemetry).
+ui-info:
+	$(BIN)/dagster instance info
 
 test: setup
 	$(BIN)/python -m pytest

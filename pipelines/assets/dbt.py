@@ -13,6 +13,8 @@ import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from pipelines.assets.table_metadata import with_table_metadata
+from pipelines.operations.retries import wait_for_build_database
 from pipelines.resources import WarehouseResource
 from pipelines.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR
 
@@ -62,5 +64,7 @@ ensure_manifest()
     op_tags={"outcomes/writer": "build_db"},
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    # Another process holding the database is transient: wait and retry rather than fail mid-build.
+    wait_for_build_database(context, warehouse.settings.warehouse_path)
     with warehouse.dbt_environment():
-        yield from dbt.cli(["build"], context=context).stream()
+        yield from with_table_metadata(context, dbt.cli(["build"], context=context).stream(), warehouse.settings.warehouse_path)
