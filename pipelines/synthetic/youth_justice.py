@@ -88,12 +88,18 @@ class _Entrants:
     def __init__(self, rng: np.random.Generator, profile: YouthJusticeProfile, journeys: Journeys):
         self.rng, self.profile, self.j = rng, profile, journeys
         self.used = np.zeros(len(journeys.person_id), dtype=bool)
+        self.tenth = add_years(journeys.child_dob, 10)
         self.eighteenth = add_years(journeys.child_dob, 18)
         self.ever_cla = np.zeros(len(journeys.person_id), dtype=bool)
         self.ever_cla[journeys.cla_child] = True
         codes = np.array(list(profile.ethnicity_mix))
         self.mix_codes = codes
         self.mix_p = np.array(list(profile.ethnicity_mix.values()), dtype=float)
+        # Ethnicity of the Mosaic children as integers, and the youth justice mix on the same
+        # codes, so reweighting is a bincount rather than a loop over string comparisons.
+        self.eth_codes, self.eth_index = np.unique(journeys.child_ethnicity, return_inverse=True)
+        target = dict(zip(codes, self.mix_p / self.mix_p.sum()))
+        self.eth_target = np.array([target.get(code, 0.0) for code in self.eth_codes])
         self.rows: dict[str, list[np.ndarray]] = {k: [] for k in ("mosaic", "dob", "sex", "ethnicity", "resident")}
         self.count = 0
 
@@ -105,21 +111,19 @@ class _Entrants:
 
     def _weights(self, window_start: int, window_end: int) -> np.ndarray:
         j = self.j
-        eligible = (~self.used) & (years_between(j.child_dob, np.full(len(j.child_dob), window_start)) >= 10) & (self.eighteenth > window_end)
+        eligible = (~self.used) & (self.tenth <= window_start) & (self.eighteenth > window_end)
         if not eligible.any():
             return np.zeros(len(eligible))
         mid = (window_start + window_end) // 2
-        age = np.clip(years_between(j.child_dob, np.full(len(j.child_dob), mid)), 10, 17)
+        # Whole years to the nearest day or so: only a weight, so no birthday arithmetic needed.
+        age = np.clip(((mid - j.child_dob) / 365.25).astype(np.int64), 10, 17)
         age_w = np.array([0.2, 0.25, 0.5, 0.8, 1.2, 1.6, 1.8, 1.8])[age - 10]
         w = eligible * age_w * np.where(j.child_sex == "M", 6.0, 1.0)
         w = w * np.where(self._looked_after_at(mid), 10.0, np.where(self.ever_cla, 2.0, 1.0)) * np.where(j.child_uasc, 0.3, 1.0)
         # Reweight ethnicity so the chosen children follow the youth justice mix.
-        target = dict(zip(self.mix_codes, self.mix_p / self.mix_p.sum()))
-        eth = j.child_ethnicity
-        for code in np.unique(eth[w > 0]):
-            share = w[eth == code].sum() / w.sum()
-            w[eth == code] *= target.get(code, 0.0) / share if share > 0 else 0.0
-        return w
+        share = np.bincount(self.eth_index, weights=w, minlength=len(self.eth_codes)) / w.sum()
+        factor = np.divide(self.eth_target, share, out=np.zeros_like(share), where=share > 0)
+        return w * factor[self.eth_index]
 
     def enter(self, n: int, window_start: int, window_end: int, ages_at: np.ndarray, known_share: float, resident: bool = True) -> np.ndarray:
         """Child numbers of `n` entrants whose first event falls in the window; `ages_at` are
