@@ -239,8 +239,9 @@ def measures_markdown(measures: list[Measure], priorities: list[Priority]) -> st
 
 def manual_measures(measures: list[Measure]) -> list[Measure]:
     """Measures whose figures are delivered by an analyst: surveys and manual returns (E) and
-    indicators published by others (D) until a feed exists."""
-    return [m for m in measures if m.computability_class in MANUAL_CLASSES]
+    indicators published by others (D) until a feed exists, unless an extract computes them
+    (a manual figure beside a computed one would be a duplicate)."""
+    return [m for m in measures if m.computability_class in MANUAL_CLASSES and m.extract_source in ("", "manual")]
 
 
 def manual_template_csv(measures: list[Measure], columns: list[str]) -> str:

@@ -113,10 +113,14 @@ def test_manual_template_lists_the_survey_and_indicator_measures(registry):
     rows = list(csv.DictReader(manual_template_csv(registry, columns).splitlines()))
     assert list(rows[0].keys()) == columns
     listed = Counter((r["measure_id"], r["statistic"]) for r in rows)
-    expected = {(m.measure_id, s) for m in registry if m.computability_class in ("D", "E") for s in m.statistics}
+    expected = {
+        (m.measure_id, s) for m in registry if m.computability_class in ("D", "E") and m.extract_source in ("", "manual") for s in m.statistics
+    }
     assert set(listed) == expected and max(listed.values()) == 1
-    # 5 class D and 12 class E measures; P3_FEEL_SAFE (E) is there, P3_REFERRALS (A) is not.
-    assert len({r["measure_id"] for r in rows}) == 17
+    # 5 class D and 12 class E measures, less P2_OFSTED_GOOD_OUTSTANDING (D), which the education
+    # extract computes; P3_FEEL_SAFE (E) is there, P3_REFERRALS (A) is not.
+    assert len({r["measure_id"] for r in rows}) == 16
+    assert not any(r["measure_id"] == "P2_OFSTED_GOOD_OUTSTANDING" for r in rows)
     feel_safe = [r for r in rows if r["measure_id"] == "P3_FEEL_SAFE"]
     assert [(r["statistic"], r["unit"], r["breakdown"]) for r in feel_safe] == [("percent", "percent", "all")]
     assert not any(r["measure_id"] == "P3_REFERRALS" for r in rows)

@@ -149,8 +149,14 @@ def test_comparators_attach_to_their_own_period_or_the_one_they_were_printed_bes
     # beside which both councils printed it, and says its year is unknown.
     assert comparators("P4_EHCP_20WK", "percent", "quarter", "2023-03-31") == [(None, None, 58.0, None, "england: year not stated")]
     assert comparators("P4_EHCP_20WK", "percent", "quarter", "2022-12-31") == []
-    # CMP011/012 ("July 2020 to July 2021", 13 months) and CMP013/014 (undated) attach nowhere.
-    assert golden.execute("select count(*) from intermediate.int_measure_comparators where comparator_london in (33.1, 0.15)").fetchall()[0][0] == 0
+    # CMP011/CMP012: "July 2020 to July 2021" (13 months as printed) sit beside the WCC figure
+    # the warehouse reads as the 12 months to June 2021; both keep their printed period.
+    printed = "July 2020 to July 2021 (as printed)"
+    assert comparators("P3_YJ_REOFFENDING", "binary_rate", "rolling_12_months", "2021-06-30") == [
+        (33.1, None, None, 31.1, f"england_and_wales: {printed}; london: {printed}")
+    ]
+    # CMP007-CMP010: the April 2020 to March 2021 cohort, by its own period.
+    assert comparators("P3_YJ_REOFFENDING", "binary_rate", "financial_year", "2021-03-31") == [(33.2, None, None, 31.2, None)]
 
 
 def test_outcome_measures_carry_comparators_change_and_direction(catalogue):
