@@ -119,7 +119,7 @@ class _Entrants:
         age = np.clip(((mid - j.child_dob) / 365.25).astype(np.int64), 10, 17)
         age_w = np.array([0.2, 0.25, 0.5, 0.8, 1.2, 1.6, 1.8, 1.8])[age - 10]
         w = eligible * age_w * np.where(j.child_sex == "M", 6.0, 1.0)
-        w = w * np.where(self._looked_after_at(mid), 10.0, np.where(self.ever_cla, 2.0, 1.0)) * np.where(j.child_uasc, 0.3, 1.0)
+        w = w * np.where(self._looked_after_at(mid), 25.0, np.where(self.ever_cla, 3.0, 1.0)) * np.where(j.child_uasc, 0.3, 1.0)
         # Reweight ethnicity so the chosen children follow the youth justice mix.
         share = np.bincount(self.eth_index, weights=w, minlength=len(self.eth_codes)) / w.sum()
         factor = np.divide(self.eth_target, share, out=np.zeros_like(share), where=share > 0)

@@ -62,6 +62,8 @@ class YouthJusticeProfile:
     victim_offered: float
     victim_engaged: float
     held_overnight: float
+    # Police custody holds overnight per financial year, pinned where published.
+    overnight_per_year: dict[int, int] = field(default_factory=dict)
     home_elsewhere: float = 0.03
     neighbours: tuple[str, ...] = field(default=("205", "202", "304"))
 
@@ -139,6 +141,7 @@ RBKC_YJ = YouthJusticeProfile(
     victim_engaged=8 / 42,
     # published: 13 overnight holds of 7 children in 2022-23 (F001-L3298-01/02)
     held_overnight=0.38,
+    overnight_per_year={2023: 13},
 )
 
 WCC_YJ = YouthJusticeProfile(
