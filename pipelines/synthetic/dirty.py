@@ -137,6 +137,9 @@ class _TableMess:
         # How many tables hold each id value: a row whose key another table also holds (points
         # at) is never destroyed (ragged, quarantined), so the mess orphans no rows elsewhere.
         self.tables_holding = tables_holding
+        self.date_cols = [self.col[c.name] for c in table.columns if c.type in ("date", "datetime") and c.name in self.col]
+        last_march = date(extract_date.year if extract_date.month > 3 else extract_date.year - 1, 3, 31)
+        self.year_end = last_march.isoformat()
         key = table.primary_key[0] if len(table.primary_key) == 1 else None
         self.key_col = self.col.get(key) if key else None
         # Rows added: (row, (kind, expectation), index of the row it copies or None).
@@ -151,14 +154,24 @@ class _TableMess:
         self.row(i)[j] = value
         self.changed.add(i)
 
+    def after_last_year_end(self, r: list[str]) -> bool:
+        dated = [r[j] for j in self.date_cols if r[j]]
+        return bool(dated) and all(v[:10] > self.year_end for v in dated)
+
     def destroyable(self, r: list[str]) -> bool:
         return self.key_col is None or self.tables_holding[r[self.key_col]] <= 1
 
     def columns(self, predicate) -> list[Column]:
         return [c for c in self.table.columns if c.name in self.col and predicate(c)]
 
-    def take(self, n: int = PER_KIND, where=None, destroys: bool = False) -> list[int]:
-        """Up to n rows not used before, drawn in the table's random order, meeting `where`."""
+    def take(self, n: int = PER_KIND, where=None, destroys: bool = False, alters: bool = False) -> list[int]:
+        """Up to n rows not used before, drawn in the table's random order, meeting `where`.
+
+        `destroys`: the row will be lost (ragged, quarantined); `alters`: a value that means
+        something will change (blanked, closed no more, overlapped). Such mess goes only to
+        rows dated after the last 31 March before the extract, so the published years' figures
+        (and the checks that pin them to each other) are the clean data's; a lost row must also
+        have a key no other table holds, so nothing is orphaned."""
         picked, draws = [], 0
         for i in self.order:
             if len(picked) == n or draws >= self.MAX_DRAWS:
@@ -171,6 +184,8 @@ class _TableMess:
             if len(r) != len(self.header) or self.canary.intersection(r) or any(v.startswith(("99999", "CANARY-")) for v in r):
                 continue
             if destroys and not self.destroyable(r):
+                continue
+            if (destroys or alters) and not self.after_last_year_end(r):
                 continue
             if where is None or where(r):
                 picked.append(i)
@@ -220,7 +235,7 @@ class _TableMess:
             newer = [code.code for code in codeset.codes if code.since is not None and code.since > self.year]
             retired = [code.code for code in codeset.codes if code.until is not None and code.until < self.year]
             outcome = "quarantined:required" if c.required else f"blanked:{c.name}"
-            for i in self.take(1, where=lambda r: r[j] != "", destroys=c.required) if newer else []:
+            for i in self.take(1, where=lambda r: r[j] != "", destroys=c.required, alters=True) if newer else []:
                 self.set(i, j, newer[0])
                 self.tag(i, "code_from_newer_spec_year", outcome)
             for i in self.take(1, where=lambda r: r[j] != "") if retired else []:
@@ -234,7 +249,7 @@ class _TableMess:
             # A rule over the row (end after start...) may judge a moved date first; choose
             # rows whose other dates stay consistent: only optional end-like dates get a value.
             outcome = "quarantined:required" if c.required else f"blanked:{c.name}"
-            for i in self.take(1, where=lambda r: r[j] != "", destroys=c.required):
+            for i in self.take(1, where=lambda r: r[j] != "", destroys=c.required, alters=True):
                 self.set(i, j, future)
                 self.tag(i, "future_date", outcome)
 
@@ -248,7 +263,7 @@ class _TableMess:
             if targets:
                 c = targets[0]
                 j = self.col[c.name]
-                for i in self.take(1):
+                for i in self.take(1, alters=True):
                     self.set(i, j, value)
                     self.tag(i, kind, f"blanked:{c.name}")
         # In names (never loaded), anywhere: they must simply never arrive.
@@ -277,13 +292,13 @@ class _TableMess:
             return
         s, e = self.col[starts[0].name], self.col[ends[0].name]
         reasons = [self.col[c.name] for c in self.columns(lambda c: "reason" in c.name and any(w in c.name for w in ("end", "ceased", "close")))]
-        for i in self.take(1, where=lambda r: r[e] != ""):
+        for i in self.take(1, where=lambda r: r[e] != "", alters=True):
             self.set(i, e, "")
             for j in reasons:
                 self.set(i, j, "")
             self.tag(i, "episode_never_closed", "staged")
         key = self.col[self.table.primary_key[0]]
-        for i in self.take(1, where=lambda r: r[e] != "" and r[s] != "" and r[e] > r[s]):
+        for i in self.take(1, where=lambda r: r[e] != "" and r[s] != "" and r[e] > r[s], alters=True):
             copy = list(self.row(i))
             copy[key] = f"{copy[key]}9" if copy[key] else "9"
             start = date.fromisoformat(self.row(i)[s][:10])
