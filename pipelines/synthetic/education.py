@@ -25,11 +25,12 @@ import pyarrow as pa
 
 from pipelines.contracts.model import load_contract
 from pipelines.synthetic.calendar import day
+from pipelines.synthetic.education_arrow import arrow_table
 from pipelines.synthetic.education_calendar import school_calendar
 from pipelines.synthetic.education_early_years import early_years_tables, elective_home_education
 from pipelines.synthetic.education_profiles import ACADEMIC_YEARS
 from pipelines.synthetic.education_pupils import build_roster
-from pipelines.synthetic.education_records import SchoolRecords, arrow_table, draw_traits
+from pipelines.synthetic.education_records import SchoolRecords, draw_traits
 from pipelines.synthetic.education_schools import add_capacity, build_register
 
 if TYPE_CHECKING:

@@ -324,5 +324,7 @@ def _assemble(gen, parts: list[dict], boroughs) -> Roster:
         if p["ethnicity"] is None:
             p["ethnicity"] = _ethnicity(gen.rng(b % 2, 47), boroughs[b % 2].ethnicity_mix, len(p["cohort"]))
     order = np.lexsort((rows_t, rows_p))
-    cat = {k: np.concatenate([p[k] for p in parts]) for k in ("cohort", "dob", "sex", "ethnicity", "upn", "home_borough", "mosaic_borough", "mosaic_child", "special", "first_term")}
-    return Roster(**cat, row_pupil=rows_p[order], row_term=rows_t[order], row_school=rows_s[order])
+    # Narrow types throughout: at national scale there are millions of pupils.
+    dtypes = {"cohort": np.int16, "dob": np.int32, "sex": "S1", "ethnicity": "S4", "upn": "S13", "home_borough": np.int8, "mosaic_borough": np.int8, "mosaic_child": np.int32, "special": bool, "first_term": np.int8}
+    cat = {k: np.concatenate([np.asarray(p[k]).astype(t) for p in parts]) for k, t in dtypes.items()}
+    return Roster(**cat, row_pupil=rows_p[order].astype(np.int32), row_term=rows_t[order].astype(np.int8), row_school=rows_s[order].astype(np.int32))

@@ -40,26 +40,11 @@ from pipelines.synthetic.education_profiles import (
 from pipelines.synthetic.education_pupils import Roster, social_care_status
 from pipelines.synthetic.education_schools import SchoolRegister
 from pipelines.synthetic.pinning import OPEN
-from pipelines.synthetic.writer import _to_arrow
-
-NO_YES = pa.array(["N", "Y"])
-LANGUAGES = np.array(["ENG", "ENB", "OTH", "OTB", "NOT"])
-PROVISIONS = np.array(["N", "K", "E"])
-
-
-@dataclass
-class Coded:
-    """A column given as positions in a list of labels (-1 = blank): how the large tables are
-    handed to Arrow without building millions of Python strings."""
-
-    indices: np.ndarray
-    labels: pa.Array
-
-    @classmethod
-    def of(cls, indices, labels) -> "Coded":
-        return cls(np.asarray(indices), labels if isinstance(labels, pa.Array) else pa.array(np.asarray(labels).astype(str)))
+from pipelines.synthetic.education_arrow import ChunkSink, Coded, spill_folder
 
 NC_YEAR = np.array(["E2", "R", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13"])
+LANGUAGES = np.array(["ENG", "ENB", "OTH", "OTB", "NOT"])
+PROVISIONS = np.array(["N", "K", "E"])
 EHCP_NEEDS = (np.array(["ASD", "SLCN", "SEMH", "MLD", "SLD", "PMLD", "PD", "HI", "VI", "MSI", "SPLD", "OTH"]), np.array([0.34, 0.2, 0.15, 0.07, 0.07, 0.02, 0.04, 0.02, 0.01, 0.005, 0.02, 0.045]))
 SUPPORT_NEEDS = (np.array(["SLCN", "SEMH", "MLD", "SPLD", "ASD", "OTH", "PD", "HI", "VI", "NSA"]), np.array([0.29, 0.2, 0.15, 0.13, 0.08, 0.05, 0.03, 0.02, 0.01, 0.04]))
 # How likely a pupil of each ethnicity is to have a first language other than English (before
@@ -133,15 +118,16 @@ def draw_traits(rng, roster: Roster, register: SchoolRegister, cal: SchoolCalend
         k = np.flatnonzero(resident_la == la)
         options = np.array(all_sectors.get(la, ["W2 1"]))
         sector[k] = options[rng.integers(0, len(options), len(k))]
-    eal_weight = np.vectorize(lambda e: EAL_WEIGHT.get(e, 0.5), otypes=[float])(roster.ethnicity) if n else np.empty(0)
+    codes, position = np.unique(roster.ethnicity.astype(str), return_inverse=True)
+    eal_weight = np.array([EAL_WEIGHT.get(c, 0.5) for c in codes])[position] if n else np.empty(0)
     return Traits(
-        u_fsm=rng.random(n) * np.where(sc, 0.5, 1.0),
-        v_sen=rng.random(n) * np.where(sc, 0.55, 1.0),
-        e_eal=rng.random(n),
-        eal_weight=eal_weight,
-        ability=rng.normal(0.0, 1.0, n) - np.where(sc, 0.45, 0.0),
-        absence=np.exp(rng.normal(-0.36, 0.85, n)),
-        suspension=rng.gamma(0.35, 1 / 0.35, n),
+        u_fsm=(rng.random(n) * np.where(sc, 0.5, 1.0)).astype(np.float32),
+        v_sen=(rng.random(n) * np.where(sc, 0.55, 1.0)).astype(np.float32),
+        e_eal=rng.random(n).astype(np.float32),
+        eal_weight=eal_weight.astype(np.float32),
+        ability=(rng.normal(0.0, 1.0, n) - np.where(sc, 0.45, 0.0)).astype(np.float32),
+        absence=np.exp(rng.normal(-0.36, 0.85, n)).astype(np.float32),
+        suspension=rng.gamma(0.35, 1 / 0.35, n).astype(np.float32),
         need_ehcp=_choice(rng, EHCP_NEEDS, n),
         need_support=_choice(rng, SUPPORT_NEEDS, n),
         resident_la=resident_la,
@@ -198,13 +184,15 @@ class SchoolRecords:
         # Labels of dictionary-coded columns: one entry per pupil or per school, built once.
         self.labels = {
             "upn": pa.array(roster.upn).cast(pa.string()),
-            "sex": pa.array(roster.sex.astype(str)),
-            "ethnicity": pa.array(roster.ethnicity.astype(str)),
             "postcode": pa.array(traits.postcode.astype(str)),
             "la_code": pa.array(register.la_code.astype(str)),
             "urn": pa.array(register.urn).cast(pa.string()),
             "laestab": pa.array(register.table["laestab"].astype(str)),
         }
+        # Sex and ethnicity as small code lists (a pupil's position in them), not per pupil.
+        sexes, self.sex_codes = np.unique(roster.sex.astype(str), return_inverse=True)
+        ethnicities, self.ethnicity_codes = np.unique(roster.ethnicity.astype(str), return_inverse=True)
+        self.labels["sex"], self.labels["ethnicity"] = pa.array(sexes), pa.array(ethnicities)
         self.need_labels = pa.array(np.unique(np.concatenate([EHCP_NEEDS[0], SUPPORT_NEEDS[0]])))
         needs = self.need_labels.to_numpy(zero_copy_only=False).astype(str)
         self.need_codes = (np.searchsorted(needs, traits.need_ehcp), np.searchsorted(needs, traits.need_support))
@@ -216,7 +204,8 @@ class SchoolRecords:
         self.status = SocialCareStatus(gen.journeys, cal)
         self.cut = np.full(roster.n, 99, dtype=np.int64)  # last term on roll after a permanent exclusion
         self.sen_scale, self.eal_scale = self._calibrate_sen_and_eal()
-        self.parts: dict[str, list] = {k: [] for k in ("census", "attendance", "exclusions", "eyfsp", "ks2", "ks4")}
+        self.spill = spill_folder()
+        self.sinks = {key: ChunkSink(contract.table("education", table), self.spill) for key, table in TABLES.items()}
 
     # ---- characteristics --------------------------------------------------------------
     def _rows_of_year(self, ay: int):
@@ -353,9 +342,10 @@ class SchoolRecords:
         return phase_risk * self._behaviour_multiplier(rows, weights) * self.traits.suspension[rows["pupil"]]
 
     def _spring_headcount(self, ay, rows, b) -> int:
-        """Pupils on roll at the spring census, reception upwards: the DfE's exclusion base."""
+        """Pupils on roll at the spring census, reception upwards: the DfE's exclusion base. A
+        pupil has one row per census, so rows are pupils."""
         spring = (self.cal.term[rows["term"]] == 1) & (rows["school_borough"] == b) & (rows["g"] >= 0)
-        return len(np.unique(rows["pupil"][spring]))
+        return int(np.count_nonzero(spring))
 
     def _permanent_exclusions(self, ay, rows) -> np.ndarray:
         """Choose the year's permanent exclusions (secondary pupils with the highest risk are the
@@ -448,8 +438,8 @@ class SchoolRecords:
         return {"la_code": Coded(schools, self.labels["la_code"]), "urn": Coded(schools, self.labels["urn"])}
 
     def _append(self, key: str, data: dict) -> None:
-        """Convert a year's rows to Arrow at once, so the numpy arrays can go."""
-        self.parts[key].append(arrow_chunk(self.contract.table("education", TABLES[key]), data))
+        """Hand a year's rows to Arrow (and disk) at once, so the numpy arrays can go."""
+        self.sinks[key].append(data)
 
     def _census(self, ay, rows) -> None:
         r, tr = self.roster, self.traits
@@ -472,8 +462,8 @@ class SchoolRecords:
                 "census_term": Coded.of(self.cal.term[t], TERM_CODES),
                 "upn": Coded(p, self.labels["upn"]),
                 "date_of_birth": r.dob[p],
-                "sex": Coded(p, self.labels["sex"]),
-                "ethnicity": Coded(p, self.labels["ethnicity"]),
+                "sex": Coded(self.sex_codes[p], self.labels["sex"]),
+                "ethnicity": Coded(self.ethnicity_codes[p], self.labels["ethnicity"]),
                 "first_language": Coded.of(lang, LANGUAGES),
                 "fsm_eligible": rows["fsm"],
                 "fsm_ever_6": rows["ever_fsm"],
@@ -544,7 +534,7 @@ class SchoolRecords:
         z += np.select([rows["provision"] == "E", rows["provision"] == "K"], [effects["ehcp"], effects["support"]], 0.0)
         z += np.select([rows["cla"], rows["cp"], rows["cin"]], [effects["cla"], effects["cp"], effects["cin"]], 0.0)
         z += np.where(rows["eal"], effects["eal"], 0.0)
-        z += np.where(self.roster.sex[rows["pupil"]] == "F", effects["female"], 0.0)
+        z += np.where(self.roster.sex[rows["pupil"]] == b"F", effects["female"], 0.0)
         return z
 
     def _thresholds(self, rows, score: np.ndarray, targets: dict[str, float]) -> np.ndarray:
@@ -645,58 +635,13 @@ class SchoolRecords:
 
     # ---- tables -----------------------------------------------------------------------
     def tables(self) -> dict[str, pa.Table]:
-        return {TABLES[key]: concat(self.contract.table("education", TABLES[key]), parts) for key, parts in self.parts.items()}
+        tables = {TABLES[key]: sink.table() for key, sink in self.sinks.items()}
+        self.spill.rmdir()
+        return tables
 
 
 TABLES = {"census": "school_census_pupils", "attendance": "school_attendance", "exclusions": "school_exclusions", "eyfsp": "eyfsp_results", "ks2": "ks2_results", "ks4": "ks4_results"}
 
-
-def _arrow_column(values, col_type: str, n: int) -> pa.Array:
-    """One column to Arrow: dictionary-coded columns stay coded; dates become date32; Y/N for
-    booleans; negative integers and NaN are blanks; everything else text."""
-    if isinstance(values, Coded):
-        indices = values.indices.astype(np.int32)
-        return pa.DictionaryArray.from_arrays(pa.array(indices, mask=indices < 0), values.labels)
-    values = np.asarray(values)
-    if values.dtype.kind == "b":
-        return pa.DictionaryArray.from_arrays(pa.array(values.astype(np.int32)), NO_YES)
-    if values.dtype.kind == "S":
-        return pa.array(values).cast(pa.string())
-    if values.dtype.kind == "f":
-        return pa.array(values, mask=np.isnan(values)).cast(pa.string())
-    if values.dtype.kind in "iu" and col_type not in ("date", "datetime"):
-        return pa.array(values, mask=values < 0).cast(pa.string())
-    arr = _to_arrow(values, col_type)
-    return arr if pa.types.is_date32(arr.type) else arr.cast(pa.string())
-
-
-def _uniform(arr: pa.Array) -> pa.Array:
-    """Dictionary columns as dictionary<int32, string>, other text as string, so chunks concat."""
-    if pa.types.is_dictionary(arr.type):
-        return arr if arr.type.value_type == pa.string() else pa.DictionaryArray.from_arrays(arr.indices, arr.dictionary.cast(pa.string()))
-    return arr
-
-
-def arrow_chunk(contract_table, data: dict) -> pa.Table:
-    n = len(next(iter(v.indices if isinstance(v, Coded) else v for v in data.values())))
-    arrays = [_uniform(_arrow_column(data[c.name], c.type, n)) if c.name in data else pa.nulls(n, type=pa.string()) for c in contract_table.columns]
-    return pa.Table.from_arrays(arrays, names=[c.name for c in contract_table.columns])
-
-
-def concat(contract_table, chunks: list[pa.Table]) -> pa.Table:
-    if not chunks:
-        return pa.Table.from_arrays([pa.array([], type=pa.string()) for _ in contract_table.columns], names=[c.name for c in contract_table.columns])
-    # A column coded in one chunk and plain in another (all blank, say) is decoded to text.
-    for i, name in enumerate(chunks[0].column_names):
-        types = {str(c.schema.field(i).type) for c in chunks}
-        if len(types) > 1:
-            chunks = [c.set_column(i, name, c.column(i).cast(pa.string())) for c in chunks]
-    return pa.concat_tables(chunks)
-
-
-def arrow_table(contract_table, parts: list[dict]) -> pa.Table:
-    """Small tables (register, early years, home education): plain columns to one Arrow table."""
-    return concat(contract_table, [arrow_chunk(contract_table, data) for data in parts])
 
 def _weekday_between(rng, first: np.ndarray, last: np.ndarray) -> np.ndarray:
     """A random weekday in [first, last] (day numbers; 1 January 1970 was a Thursday)."""
