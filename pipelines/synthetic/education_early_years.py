@@ -22,7 +22,7 @@ import numpy as np
 from pipelines.synthetic import population
 from pipelines.synthetic.calendar import add_years, day, fy_end, fy_start
 from pipelines.synthetic.education_calendar import TERM_CODES, SchoolCalendar, academic_year_label, reception_year
-from pipelines.synthetic.education_profiles import ACADEMIC_YEARS, EDUCATION_PROFILES
+from pipelines.synthetic.education_profiles import EDUCATION_PROFILES
 from pipelines.synthetic.education_schools import SchoolRegister
 from pipelines.synthetic.pinning import OPEN, pin_stock
 
