@@ -306,7 +306,7 @@ def _careers(gen: Generation, b: int, profile: YouthJusticeProfile, journeys: Jo
     # count about twice as many offences as children each year).
     n_off = np.select(
         [kind == COURT, kind == CAUTION],
-        [rng.choice([1, 2, 3, 4], size=len(events), p=[0.35, 0.35, 0.20, 0.10]), rng.choice([1, 2], size=len(events), p=[0.7, 0.3])],
+        [rng.choice([1, 2, 3, 4], size=len(events), p=[0.30, 0.35, 0.22, 0.13]), rng.choice([1, 2], size=len(events), p=[0.7, 0.3])],
         rng.choice([1, 2], size=len(events), p=[0.85, 0.15]),
     )
     rep = np.repeat(np.arange(len(events)), n_off)
@@ -314,7 +314,7 @@ def _careers(gen: Generation, b: int, profile: YouthJusticeProfile, journeys: Jo
     ev_kind = kind[rep]
     items = np.where(
         ev_kind == INFORMAL,
-        catalogue.draw_offences(rng, catalogue.INFORMAL_MIX, len(rep), minor_only=True),
+        catalogue.draw_offences(rng, profile.informal_offence_mix, len(rep), minor_only=True),
         catalogue.draw_offences(rng, profile.formal_offence_mix, len(rep)),
     )
     child = events["child"].to_numpy()[rep]
@@ -461,20 +461,26 @@ def _pin_reoffending(rng, c: Careers, pin, scale: int) -> None:
         out = c.outcomes
         fte_children = out[out["is_fte"] & (out["outcome_date"] >= start) & (out["outcome_date"] <= end)]["child"]
         custody_children = out[out["outcome_type"].isin(CUSTODY_TYPES)]["child"]
-        cand = np.setdiff1d(index.index, np.union1d(fte_children, custody_children))
+        # Only outcomes whose offences were all committed in the period go, so no earlier
+        # cohort's reoffences change (several pins can apply to one borough).
+        in_period = out[(out["outcome_date"] >= start) & (out["outcome_date"] <= end)]
+        early = c.offences[c.offences["outcome"].isin(in_period.index) & (c.offences["offence_date"] < start)]["outcome"]
+        touches_earlier = in_period.loc[in_period.index.isin(early), "child"].unique()
+        cand = np.setdiff1d(index.index, np.union1d(np.union1d(fte_children, custody_children), touches_earlier))
         pick = rng.choice(cand, size=min(-gap, len(cand)), replace=False)
-        in_period = out[out["child"].isin(pick) & (out["outcome_date"] >= start) & (out["outcome_date"] <= end)].index
-        _drop_offences(c, c.offences.index[c.offences["outcome"].isin(in_period)])
+        _drop_offences(c, c.offences.index[c.offences["outcome"].isin(in_period.index[in_period["child"].isin(pick)])])
 
-    # 2. Reoffenders: end the careers of some reoffenders at their index date, or give some
-    #    non-reoffenders one proven reoffence.
+    # 2. Reoffenders: take away the offences some reoffenders committed in their follow-up year,
+    #    or give some non-reoffenders one proven reoffence.
     index, reoffences = proven_reoffending(c, start, end)
     target_r = pin.reoffenders * scale
     reoffenders = reoffences.index[reoffences > 0].to_numpy()
     if len(reoffenders) > target_r:
         stop = rng.choice(reoffenders, size=len(reoffenders) - target_r, replace=False)
-        later = c.offences["child"].isin(stop) & (c.offences["offence_date"] > index.reindex(c.offences["child"]).to_numpy())
-        _drop_offences(c, c.offences.index[later.to_numpy()])
+        idx_of = index.reindex(c.offences["child"]).to_numpy()
+        follow_up = np.where(np.isnan(idx_of), -1, add_months(np.nan_to_num(idx_of).astype(np.int64), 12))
+        within = c.offences["child"].isin(stop).to_numpy() & (c.offences["offence_date"].to_numpy() > idx_of) & (c.offences["offence_date"].to_numpy() <= follow_up)
+        _drop_offences(c, c.offences.index[within])
     elif len(reoffenders) < target_r:
         quiet = reoffences.index[reoffences == 0].to_numpy()
         idx = index.reindex(quiet).to_numpy()

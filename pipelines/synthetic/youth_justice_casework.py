@@ -163,7 +163,9 @@ def _custody_episodes(careers: Careers, la: str, person_ids, outcome_ids, off, r
     # Remands and bail support: children awaiting sentence for serious offences in court.
     first_offence = off[off["outcome"] >= 0].groupby("outcome")["offence_date"].min()
     court = out[out["outcome_type"].isin(ORDER_TYPES + CUSTODY_TYPES)].join(first_offence.rename("offence_date"), how="inner")
-    fy = _financial_year(court["outcome_date"].to_numpy())
+    # A remand starts within days of the offence; the year it counts in is the year it starts.
+    starts = np.minimum(court["offence_date"].to_numpy() + rng.integers(0, 4, len(court)), court["outcome_date"].to_numpy())
+    fy = _financial_year(starts)
     resident = careers.children["resident"].to_numpy(bool)[court["child"].to_numpy()]
     remands = interpolate({y: float(v) for y, v in careers.profile.remands_per_year.items()}, range(2013, 2025))
     lac = status.on("looked_after", court["child"].to_numpy(), court["offence_date"].to_numpy())
@@ -172,12 +174,12 @@ def _custody_episodes(careers: Careers, la: str, person_ids, outcome_ids, off, r
         n_remand = min(int(round(remands.get(int(year), 1) * careers_scale(careers))), len(cand))
         picked = rng.choice(cand, size=n_remand + min(2, len(cand) - n_remand), replace=False) if len(cand) else np.array([], dtype=int)
         for k, i in enumerate(picked):
-            start = int(court["offence_date"].iloc[i]) + int(rng.integers(0, 4))
+            start = int(starts[i])
             end = int(court["outcome_date"].iloc[i])
             kind = ("REMAND_YDA" if rng.random() < 0.6 else "REMAND_LAA") if k < n_remand else "BAIL_SUPPORT"
             rows["child"].append(np.array([court["child"].iloc[i]]))
             rows["type"].append(np.array([kind]))
-            rows["start"].append(np.array([min(start, end)]))
+            rows["start"].append(np.array([start]))
             rows["end"].append(np.array([end]))
             rows["outcome"].append(np.array([""]))
     data = {k: np.concatenate(v) for k, v in rows.items()}
@@ -215,7 +217,7 @@ def _police_custody(careers: Careers, la: str, person_ids, off, rng) -> dict:
     # Overnight holds fall on a few children again and again (RBKC: 13 holds of 7 children, one
     # child five times, F001-L3298-01/02/04), and on looked-after children far more often (4 of
     # the 7, F001-L3298-03): a per-child tendency, raised for children in care.
-    tendency = np.where(rng.random(len(careers.children)) < 0.15, 4.0, 0.35)[child] * np.where(looked_after, 3.0, 1.0)
+    tendency = np.where(rng.random(len(careers.children)) < 0.1, 8.0, 0.3)[child] * np.where(looked_after, 6.0, 1.0)
     overnight = rng.random(n) < np.minimum(careers.profile.held_overnight * tendency, 0.95)
     # Where the year's number of holds is published, exactly that many, chosen the same way.
     fy = _financial_year(when)

@@ -52,10 +52,6 @@ WEAPON = WEAPON.astype(bool)
 SUPPLY = SUPPLY.astype(bool)
 VICTIM = VICTIM.astype(bool)
 
-# Informal outcomes (community resolutions, triage) are mostly for cannabis possession: "half of
-# these were community resolutions which were given for offences of possession of cannabis"
-# (001_b67253c87d4cd2c6.txt:3094).
-INFORMAL_MIX = {"DRUGS": 0.62, "THEFT": 0.14, "PUBLIC_ORDER": 0.08, "CRIMINAL_DAMAGE": 0.08, "VAP": 0.08}
 
 
 def draw_offences(rng: np.random.Generator, group_mix: dict[str, float], n: int, *, minor_only: bool = False) -> np.ndarray:

@@ -45,6 +45,8 @@ class YouthJusticeProfile:
     ethnicity_mix: dict[str, float]
     # Offence mix of formal (caution and court) outcomes, by YJB offence group.
     formal_offence_mix: dict[str, float]
+    # Offence mix of community resolutions and triage (minor offences only).
+    informal_offence_mix: dict[str, float]
     # After a first formal outcome: share who desist, offend occasionally, or persistently.
     careers: tuple[float, float, float]
     reoffending_pins: tuple[ReoffendingPin, ...]
@@ -111,15 +113,23 @@ RBKC_YJ = YouthJusticeProfile(
     # Drugs about 40% of offences, violence against the person about 23% with knife possession
     # most of it (F001-L3141/3143/3147/3150 rows; possession counted in the violence group).
     formal_offence_mix={
-        "VAP": 0.38, "DRUGS": 0.25, "ROBBERY": 0.08, "THEFT": 0.06, "PUBLIC_ORDER": 0.05, "BURGLARY": 0.04,
-        "CRIMINAL_DAMAGE": 0.03, "MOTORING": 0.03, "VEHICLE_THEFT": 0.02, "OTHER": 0.03, "BREACH": 0.02, "SEXUAL": 0.01,
+        "VAP": 0.38, "DRUGS": 0.29, "ROBBERY": 0.08, "THEFT": 0.05, "PUBLIC_ORDER": 0.04, "BURGLARY": 0.03,
+        "CRIMINAL_DAMAGE": 0.03, "MOTORING": 0.02, "VEHICLE_THEFT": 0.02, "OTHER": 0.03, "BREACH": 0.02, "SEXUAL": 0.01,
     },
+    # "half of these were community resolutions which were given for offences of possession of
+    # cannabis" (001_b67253c87d4cd2c6.txt:3094)
+    informal_offence_mix={"DRUGS": 0.62, "THEFT": 0.14, "PUBLIC_ORDER": 0.08, "CRIMINAL_DAMAGE": 0.08, "VAP": 0.08},
     careers=(0.50, 0.32, 0.18),
     reoffending_pins=(
         # published: "Of the 31 young offenders included in the cohort, 8 have reoffended" (25.8%),
         # April 2020 - March 2021, 1.75 reoffences per reoffender (F001-L3008-02/03/04, F001-L3010-01)
         ReoffendingPin(date(2020, 4, 1), date(2021, 3, 31), cohort=31, reoffenders=8, reoffences=14,
                        figures="F001-L3008-02, F001-L3008-03, F001-L3008-04, F001-L3010-01"),
+        # published live tracker for April 2022 - March 2023: "Of the total 30 young people now
+        # in the cohort, 5 have reoffended committing 9 further offences" (F001-L3012-02/03/04),
+        # reproduced as at the extract date
+        ReoffendingPin(date(2022, 4, 1), date(2023, 3, 31), cohort=30, reoffenders=5, reoffences=9,
+                       figures="F001-L3012-01, F001-L3012-02, F001-L3012-03, F001-L3012-04, F001-L3012-05"),
     ),
     # published: one custodial sentence in 2022-23 (F001-L3001-01, F001-L3310-01)
     custody_per_year={2023: 1, 2024: 0},
@@ -129,7 +139,7 @@ RBKC_YJ = YouthJusticeProfile(
     ete_suitable_end={2013: 0.80, 2021: 0.80, 2022: 0.826, 2023: 0.758},
     # published: 9 of about 57 children with a recognised learning need, 15.7% (F001-L3032-02);
     # about a third with speech or communication needs (F001-L3071-01)
-    send_identified=0.14,
+    send_identified=0.16,
     slcn_identified=0.33,
     # published: "Just under half of the cohort has some sort of emotional / mental health concern" (F001-L3037-01)
     mh_need=0.46,
@@ -165,9 +175,12 @@ WCC_YJ = YouthJusticeProfile(
     # Caseload offence mix: robbery 22%, drugs 21%, violence 19% (F001-L1727-01/02/03); of 134
     # offences in 2022-23, 25 violence against the person with 16 knife possession (F001-L1890-*).
     formal_offence_mix={
-        "ROBBERY": 0.24, "VAP": 0.30, "DRUGS": 0.13, "THEFT": 0.08, "PUBLIC_ORDER": 0.05, "BURGLARY": 0.05,
+        "ROBBERY": 0.25, "VAP": 0.30, "DRUGS": 0.09, "THEFT": 0.10, "PUBLIC_ORDER": 0.06, "BURGLARY": 0.05,
         "CRIMINAL_DAMAGE": 0.03, "MOTORING": 0.03, "VEHICLE_THEFT": 0.03, "OTHER": 0.03, "BREACH": 0.02, "SEXUAL": 0.01,
     },
+    # Drugs are about a fifth of Westminster's caseload offences (F001-L1727-02), so fewer of its
+    # diversions are for cannabis than in Kensington and Chelsea (assumed).
+    informal_offence_mix={"DRUGS": 0.42, "THEFT": 0.24, "PUBLIC_ORDER": 0.12, "CRIMINAL_DAMAGE": 0.12, "VAP": 0.10},
     careers=(0.46, 0.33, 0.21),
     reoffending_pins=(
         # published: 37.5% for "July 2020 to July 2021" (F001-L1828-02), read as the twelve
