@@ -165,3 +165,28 @@ def education_run(tmp_path_factory):
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = old
+
+
+@pytest.fixture(scope="session")
+def looked_after_run(tmp_path_factory):
+    """The nightly job on the looked-after fixture (tests/fixtures/looked_after): periods of care
+    with placement and legal status changes, short breaks, returns home, missing episodes, health
+    checks, SDQs, convictions, care leavers' birthday contacts and the Ofsted provider register,
+    with answers worked out by hand in tests/test_looked_after_golden.py."""
+    data = tmp_path_factory.mktemp("looked_after") / "data"
+    saved = {k: os.environ.get(k) for k in ("OUTCOMES_DATA_DIR", "OUTCOMES_PSEUDONYMISATION_KEY")}
+    os.environ["OUTCOMES_DATA_DIR"] = str(data)
+    os.environ["OUTCOMES_PSEUDONYMISATION_KEY"] = TEST_KEY
+    try:
+        settings = Settings(data_dir=data)
+        settings.ensure_dirs()
+        copy_fixture("looked_after", settings)
+        result = run_nightly(settings)
+        assert result.success, failed_steps(result)
+        yield settings
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old

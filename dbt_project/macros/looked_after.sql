@@ -1,7 +1,7 @@
 {#- Helpers of the looked-after children's and care leavers' models. -#}
 
 {#- DfE looked-after age bands: under 1, 1-4, 5-9, 10-15, 16-17 (from an age in years, or from a
-    date of birth and a date). -#}
+    date of birth and a date); '18 and over' only for ages at leaving care on the 18th birthday. -#}
 {% macro cla_age_band_of(age) -%}
     case
         when {{ age }} is null then 'Not known'
@@ -9,7 +9,8 @@
         when {{ age }} < 5 then '1-4'
         when {{ age }} < 10 then '5-9'
         when {{ age }} < 16 then '10-15'
-        else '16-17'
+        when {{ age }} < 18 then '16-17'
+        else '18 and over'
     end
 {%- endmacro %}
 

@@ -2,8 +2,9 @@
 -- after for at least 13 weeks (91 days) in total after their 14th birthday, including some
 -- time after their 16th birthday, and no longer looked after. Short breaks do not count.
 -- One row per young person with a period of care or a care leaver record. Where the extract
--- holds no period of care for someone the council records as a (former) relevant care leaver
--- (care that ended before the extract's history begins), that record is taken instead.
+-- holds no period of care at all for someone the council records as a (former) relevant care
+-- leaver (care that ended before the extract's history begins), that record is taken instead;
+-- someone looked after only on short breaks is never a care leaver.
 with extract as (
     select extract_date from {{ ref('int_extract_dates') }} where source_system = 'mosaic'
 ),
@@ -56,7 +57,13 @@ recorded as (
 uasc_status as (
     select distinct la_code, person_id
     from {{ ref('stg_mosaic__immigration_statuses') }}
-    where immigration_status_code = 'UASC'
+    where immigration_status_code in ('UASC', 'FUASC')
+),
+
+any_care as (
+    -- Anyone with a period of care in the extract, short breaks included: a young person looked
+    -- after only on short breaks is not a care leaver, whatever the record says (DfE exclusion).
+    select distinct la_code, person_id from {{ ref('int_cla_periods') }}
 ),
 
 people as (
@@ -85,6 +92,7 @@ select
             history.days_looked_after_since_14 >= 91
             and history.was_looked_after_after_16
             and not history.is_looked_after_now
+        when any_care.person_id is not null then false
         else coalesce(recorded.is_recorded_care_leaver, false)
     end as is_care_leaver
 from people
@@ -96,5 +104,7 @@ left join last_reason
     on people.la_code = last_reason.la_code and people.person_id = last_reason.person_id and last_reason.recency = 1
 left join uasc_status
     on people.la_code = uasc_status.la_code and people.person_id = uasc_status.person_id
+left join any_care
+    on people.la_code = any_care.la_code and people.person_id = any_care.person_id
 left join persons
     on people.la_code = persons.la_code and people.person_id = persons.person_id
