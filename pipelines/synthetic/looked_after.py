@@ -114,6 +114,8 @@ def historical_care(rng, j: Journeys, gen) -> tuple[dict[str, dict[str, np.ndarr
     left care by 31 March 2018: a person, one or two placements, a legal status and episodes
     each, appended to the core tables. Younger ones, and those still looked after in 2018,
     are left out: the simulated years already carry the stock they would have been part of."""
+    from pipelines.synthetic.generate import upn_for  # generate imports this module
+
     profile, scale = j.profile, j.scale
     la = LOOKED_AFTER[profile.la_code]
     n_other = int(round(interpolate(profile.cla_stock_other)[FIRST_SIMULATED_YEAR] * la.share_of_2012_stock_aged_10_plus * scale))
@@ -172,8 +174,10 @@ def historical_care(rng, j: Journeys, gen) -> tuple[dict[str, dict[str, np.ndarr
         "pers_surname": np.full(n, "Synthetic"),
         "pers_dob": dob,
         "pers_expected_dob": np.full(n, OPEN),
-        "pers_upn": np.full(n, ""),
-        "pers_upn_unknown": np.where(uasc, "UN2", "UN3"),
+        # Children who went to school in England have a UPN (the same function of the Mosaic id
+        # as everyone's); unaccompanied children arriving at 14+ never did (UN2).
+        "pers_upn": np.where(uasc, "", upn_for(profile.la_code, person_id)),
+        "pers_upn_unknown": np.where(uasc, "UN2", ""),
         "pers_send_flag": np.where(rng.random(n) < 0.1, "Y", "N"),
         "pers_death_date": np.full(n, OPEN),
         "pers_postcode": np.full(n, ""),
