@@ -238,3 +238,29 @@ def test_scale_multiplies_the_pupils():
     small = build_education(_generation(GenerationSpec(scale=1)))["school_census_pupils"].num_rows
     triple = build_education(_generation(GenerationSpec(scale=3)))["school_census_pupils"].num_rows
     assert 2.8 < triple / small < 3.2
+
+
+def test_home_educated_children_left_a_borough_school_and_are_not_on_roll(con):
+    # Registrations after the first census link to a pupil who left one of the borough's
+    # schools at the end of the term before: the register's UPN, school and date of birth are
+    # the census's, and the child is on no roll while home educated.
+    linked = one(
+        con,
+        """
+        select count(*) from elective_home_education e
+        where cast(e.start_date as date) > date '2018-12-20'
+          and exists (select 1 from school_census_pupils c where c.upn = e.upn and c.urn = e.previous_urn
+                      and c.date_of_birth = e.date_of_birth)
+        """,
+    )
+    recent = one(con, "select count(*) from elective_home_education where cast(start_date as date) > date '2018-12-20'")
+    assert linked / recent > 0.6
+    on_roll = one(
+        con,
+        """
+        select count(*) from elective_home_education e
+        join school_census_pupils c on c.upn = e.upn
+        where cast(c.census_date as date) between cast(e.start_date as date) and coalesce(cast(e.end_date as date), date '2099-12-31')
+        """,
+    )
+    assert on_roll == 0

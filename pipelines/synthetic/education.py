@@ -27,7 +27,8 @@ from pipelines.contracts.model import load_contract
 from pipelines.synthetic.calendar import day
 from pipelines.synthetic.education_arrow import arrow_table
 from pipelines.synthetic.education_calendar import school_calendar
-from pipelines.synthetic.education_early_years import early_years_tables, elective_home_education
+from pipelines.synthetic.education_early_years import early_years_tables
+from pipelines.synthetic.education_home_education import elective_home_education, school_leavers
 from pipelines.synthetic.education_profiles import ACADEMIC_YEARS
 from pipelines.synthetic.education_pupils import build_roster
 from pipelines.synthetic.education_records import SchoolRecords, draw_traits
@@ -79,7 +80,8 @@ def build_education(gen: Generation) -> dict[str, pa.Table]:
         f, e = early_years_tables(gen, b, register, cal, STREAMS["early_years"])
         funding.append(f)
         eligibility.append(e)
-        ehe = elective_home_education(gen, b, register, STREAMS["home_education"], upn_offset)
+        leavers = school_leavers(roster, traits.resident_la, records.cut, register, cal, b, boroughs[b].la_code)
+        ehe = elective_home_education(gen, b, register, STREAMS["home_education"], upn_offset, roster, leavers, cal)
         upn_offset += len(ehe["ehe_case_id"])
         home_education.append(ehe)
     tables["early_years_funding"] = arrow_table(contract.table("education", "early_years_funding"), funding)
