@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.synthetic import youth_justice_offences as catalogue
-from pipelines.synthetic.calendar import add_years, day, years_between
+from pipelines.synthetic.calendar import add_years, day
 from pipelines.synthetic.pinning import OPEN
 from pipelines.synthetic.youth_justice_profiles import YJ_PROFILES, YouthJusticeProfile
 
@@ -348,7 +348,8 @@ def _order_months(rng, outcome_type: np.ndarray) -> np.ndarray:
     return months
 
 
-def _financial_year(days: np.ndarray) -> np.ndarray:
+def financial_year(days: np.ndarray) -> np.ndarray:
+    """Financial year (named by its end) of day numbers: 1 April 2022 - 31 March 2023 is 2023."""
     d = np.asarray(days, dtype="int64").astype("datetime64[D]")
     y = d.astype("datetime64[Y]").astype(int) + 1970
     m = d.astype("datetime64[M]").astype(int) % 12 + 1
@@ -359,7 +360,7 @@ def _pin_custody(rng, c: Careers, scale: int) -> None:
     """Custodial sentences per financial year, where published: extra ones become intensive
     community orders; missing ones are the most serious later court outcome turned into a DTO."""
     out = c.outcomes
-    fy = _financial_year(out["outcome_date"].to_numpy())
+    fy = financial_year(out["outcome_date"].to_numpy())
     for year, target in c.profile.custody_per_year.items():
         target *= scale
         in_year = fy == year

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from pipelines.synthetic import youth_justice_offences as catalogue
-from pipelines.synthetic.calendar import add_years, years_between
+from pipelines.synthetic.calendar import years_between
 from pipelines.synthetic.pinning import OPEN
 from pipelines.synthetic.profiles import interpolate
-from pipelines.synthetic.youth_justice import CUSTODY_TYPES, FORMAL_TYPES, Careers, _financial_year, release_days
+from pipelines.synthetic.youth_justice import CUSTODY_TYPES, FORMAL_TYPES, Careers, financial_year, release_days
 
 if TYPE_CHECKING:
     from pipelines.synthetic.generate import Generation
@@ -165,13 +165,13 @@ def _custody_episodes(careers: Careers, la: str, person_ids, outcome_ids, off, r
     court = out[out["outcome_type"].isin(ORDER_TYPES + CUSTODY_TYPES)].join(first_offence.rename("offence_date"), how="inner")
     # A remand starts within days of the offence; the year it counts in is the year it starts.
     starts = np.minimum(court["offence_date"].to_numpy() + rng.integers(0, 4, len(court)), court["outcome_date"].to_numpy())
-    fy = _financial_year(starts)
+    fy = financial_year(starts)
     resident = careers.children["resident"].to_numpy(bool)[court["child"].to_numpy()]
     remands = interpolate({y: float(v) for y, v in careers.profile.remands_per_year.items()}, range(2013, 2025))
     lac = status.on("looked_after", court["child"].to_numpy(), court["offence_date"].to_numpy())
     for year in np.unique(fy):
         cand = np.flatnonzero((fy == year) & resident & ~lac)
-        n_remand = min(int(round(remands.get(int(year), 1) * careers_scale(careers))), len(cand))
+        n_remand = min(int(round(remands.get(int(year), 1) * careers.journeys.scale)), len(cand))
         picked = rng.choice(cand, size=n_remand + min(2, len(cand) - n_remand), replace=False) if len(cand) else np.array([], dtype=int)
         for k, i in enumerate(picked):
             start = int(starts[i])
@@ -195,10 +195,6 @@ def _custody_episodes(careers: Careers, la: str, person_ids, outcome_ids, off, r
     }
 
 
-def careers_scale(careers: Careers) -> int:
-    return careers.journeys.scale
-
-
 def _police_custody(careers: Careers, la: str, person_ids, off, rng) -> dict:
     extract = careers.journeys.extract_day
     out_type = careers.outcomes["outcome_type"]
@@ -220,10 +216,10 @@ def _police_custody(careers: Careers, la: str, person_ids, off, rng) -> dict:
     tendency = np.where(rng.random(len(careers.children)) < 0.1, 8.0, 0.3)[child] * np.where(looked_after, 6.0, 1.0)
     overnight = rng.random(n) < np.minimum(careers.profile.held_overnight * tendency, 0.95)
     # Where the year's number of holds is published, exactly that many, chosen the same way.
-    fy = _financial_year(when)
+    fy = financial_year(when)
     for year, target in careers.profile.overnight_per_year.items():
         rows = np.flatnonzero(fy == year)
-        k = min(target * careers_scale(careers), len(rows))
+        k = min(target * careers.journeys.scale, len(rows))
         overnight[rows] = False
         overnight[rng.choice(rows, size=k, replace=False, p=tendency[rows] / tendency[rows].sum())] = True
     booked = np.where(overnight, rng.integers(17 * 60, 24 * 60, n), rng.integers(9 * 60, 17 * 60, n))
@@ -340,7 +336,7 @@ def _case_kpi(careers: Careers, la: str, person_ids, outcome_ids, rng) -> dict:
         return np.where(suitable, placed, np.where(rng.random(n) < 0.7, "NONE", placed))
 
     # Suitable ETE at the end: the published share of each year's closures, exactly.
-    end_fy = _financial_year(end)
+    end_fy = financial_year(end)
     ete_ok_end = np.zeros(n, dtype=bool)
     ete_rate = interpolate(prof.ete_suitable_end, range(2013, 2025))
     for year in np.unique(end_fy[~is_open]):
