@@ -101,7 +101,8 @@ population as (
         'population denominator' as cross_check,
         ons.measure_id, ons.area_code, ons.period_label, ons.statistic, ons.breakdown, ons.breakdown_value,
         ons.denominator as figure,
-        sum(estimates.population) as independent,
+        -- An estimate with no one of those ages is a population of 0; no estimate at all is null.
+        case when max(ons.year_used) is null then null else coalesce(sum(estimates.population), 0) end as independent,
         'ONS mid-' || cast(max(ons.year_used) as varchar) || ' estimate, ages ' || cast(max(ons.min_age) as varchar)
             || '-' || cast(max(ons.max_age) as varchar) || ': ' || cast(coalesce(sum(estimates.population), 0) as varchar) as detail
     from ons

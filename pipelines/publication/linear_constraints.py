@@ -163,7 +163,7 @@ def build_structure(frame: pd.DataFrame, rules: Rules) -> Structure:
         raw_denominator = _number(row.denominator)
         denominator_counts_children = UNIT_KINDS.get(row.unit, ("children", "children"))[1] == "children"
         structure.small_denominator.append(
-            row.unit in RATIO_UNITS and denominator_counts_children and raw_denominator is not None and raw_denominator < rules.min_denominator
+            row.unit in RATIO_UNITS and denominator_counts_children and raw_denominator is not None and 0 < raw_denominator < rules.min_denominator
         )
 
     _add_row_constraints(structure, rules)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -34,7 +35,7 @@ import duckdb
 from pipelines.publication.exports import ExportContext, sha256, verify_exports, write_tables, write_workbook
 from pipelines.publication.published_tables import read_rules
 from pipelines.settings import REPO_ROOT, Settings
-from pipelines.validation.data_docs import index_page
+from pipelines.validation.data_docs import index_page, refresh_index
 from pipelines.validation.gx_runner import record_outcomes, run_suite, suites_for_stage
 
 # What analysts get, by schema: every table of `marts` (unsuppressed aggregates, for council
@@ -214,6 +215,18 @@ def _point_latest(settings: Settings, publication_id: str) -> None:
 
 
 def publish(settings: Settings, *, run_id: str = "", force: bool = False) -> PublicationResult:
+    """Publish if anything changed (or `force`); the Data Docs index is refreshed either way, so
+    it lists this run's validations, passed or failed."""
+    try:
+        return _publish(settings, run_id=run_id, force=force)
+    finally:
+        try:
+            refresh_index(settings)
+        except Exception as exc:  # the Data Docs are a report, not the gate: never mask the outcome
+            logging.getLogger(__name__).warning("Could not refresh the Data Docs index: %s", exc)
+
+
+def _publish(settings: Settings, *, run_id: str, force: bool) -> PublicationResult:
     settings.ensure_dirs()
     target = settings.published_db_path
     build = duckdb.connect(str(settings.warehouse_path), read_only=True)

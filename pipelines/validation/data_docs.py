@@ -5,6 +5,10 @@ Data Docs site is written to <data>/published/data_docs/, beside the publication
 reads the figures can open index.html and see every run's validations, passed or failed. The
 Dagster check links to the page of its own run.
 
+History is kept for the last KEEP_RUNS validations of each suite (older results and pages are
+removed when the index is refreshed); the full history of outcomes stays in
+dq.validation_results.
+
 The pages are rendered by GX from its own templates; they link GX's stylesheets from a CDN,
 which a machine with no route out simply does without (the tables read fine unstyled).
 """
@@ -18,6 +22,7 @@ from pathlib import Path
 from pipelines.settings import Settings, switch_off_telemetry
 
 SITE_NAME = "published"
+KEEP_RUNS = 60
 
 
 def site_directory(settings: Settings) -> Path:
@@ -61,3 +66,36 @@ def file_context(settings: Settings):
 
 def index_page(settings: Settings) -> Path:
     return site_directory(settings) / "index.html"
+
+
+def prune(settings: Settings, keep: int = KEEP_RUNS) -> int:
+    """Remove all but the newest `keep` results of each suite (JSON and HTML); returns how many."""
+    import shutil
+
+    removed = 0
+    store = project_directory(settings) / "gx" / "uncommitted" / "validations"
+    site = site_directory(settings) / "validations"
+    if not store.exists():
+        return 0
+    for suite_dir in store.iterdir():
+        if not suite_dir.is_dir():
+            continue
+        runs = [(run_time.name, run_name.name) for run_name in suite_dir.iterdir() if run_name.is_dir() for run_time in run_name.iterdir() if run_time.is_dir()]
+        for run_time, run_name in sorted(runs, reverse=True)[keep:]:
+            for root in (store, site):
+                shutil.rmtree(root / suite_dir.name / run_name / run_time, ignore_errors=True)
+                parent = root / suite_dir.name / run_name
+                if parent.exists() and not any(parent.iterdir()):
+                    parent.rmdir()
+            removed += 1
+    return removed
+
+
+def refresh_index(settings: Settings, context=None) -> None:
+    """Rebuild index.html from the stored results (after pruning), without re-rendering pages."""
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+    prune(settings)
+    context = context or file_context(settings)
+    # An identifier that matches nothing: every section is skipped, only the index is built.
+    context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=[ExpectationSuiteIdentifier(name="__index_only__")], build_index=True)

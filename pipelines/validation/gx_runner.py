@@ -183,7 +183,9 @@ def _validate(suite: Suite, frame: pd.DataFrame, *, settings: Settings | None, r
         validation = context.validation_definitions.add(gx.ValidationDefinition(name=f"{suite.name}_validation", data=batch, suite=gx_suite))
         return validation.run(batch_parameters={"dataframe": frame}, result_format=result_format).results, None
 
-    from pipelines.validation.data_docs import SITE_NAME, file_context
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+    from pipelines.validation.data_docs import SITE_NAME, file_context, refresh_index
 
     context = file_context(settings)
     gx_suite = context.suites.add_or_update(_gx_suite(suite))
@@ -191,18 +193,20 @@ def _validate(suite: Suite, frame: pd.DataFrame, *, settings: Settings | None, r
     asset = next((a for a in source.assets if a.name == suite.name), None) or source.add_dataframe_asset(name=suite.name)
     batch = next((b for b in asset.batch_definitions if b.name == "all_rows"), None) or asset.add_batch_definition_whole_dataframe("all_rows")
     validation = context.validation_definitions.add_or_update(gx.ValidationDefinition(name=f"{suite.name}_validation", data=batch, suite=gx_suite))
-    checkpoint = context.checkpoints.add_or_update(
-        gx.Checkpoint(
-            name=f"{suite.name}_checkpoint",
-            validation_definitions=[validation],
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[SITE_NAME])],
-            result_format=result_format,
-        )
-    )
-    checkpoint_result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=RunIdentifier(run_name=run_name))
-    identifier, validation_result = next(iter(checkpoint_result.run_results.items()))
-    urls = context.get_docs_sites_urls(resource_identifier=identifier, site_name=SITE_NAME)
-    return validation_result.results, (urls[0]["site_url"] if urls else None)
+    # The validation definition stores its result in the project's store (the history); the page
+    # of this result is rendered now, the index only when something failed (refresh_index is
+    # the slow part, and the publish step refreshes it at the end of every run).
+    result = validation.run(batch_parameters={"dataframe": frame}, result_format=result_format, run_id=RunIdentifier(run_name=run_name))
+    identifiers = [
+        key
+        for key in context.validation_results_store.list_keys()
+        if key.expectation_suite_identifier.name == suite.name and key.run_id.run_name == run_name
+    ]
+    context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=[*identifiers, ExpectationSuiteIdentifier(name=suite.name)], build_index=False)
+    if not result.success:
+        refresh_index(settings, context)
+    urls = context.get_docs_sites_urls(resource_identifier=identifiers[-1], site_name=SITE_NAME) if identifiers else []
+    return result.results, (urls[0]["site_url"] if urls else None)
 
 
 def run_suite(
