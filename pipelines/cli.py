@@ -140,9 +140,18 @@ def _cmd_summary(args) -> int:
     try:
         pub = con.execute("select publication_id, published_at, synthetic, row_count from published.publication_log order by published_at desc limit 1").fetchall()[0]
         print(f"Published: {path}")
-        print(f"  publication {pub[0]} at {pub[1]}, {pub[3]} rows in marts.outcome_measures")
+        print(f"  publication {pub[0]} at {pub[1]}, {pub[3]} rows in published.outcome_measures")
         if pub[2]:
             print("  SYNTHETIC DATA: these figures describe no real child.")
+        try:
+            shown, hidden = con.execute("select count(*) filter (where value_published <> 'c'), count(*) filter (where value_published = 'c') from published.outcome_measures").fetchall()[0]
+            print(f"  published.outcome_measures: {shown} figures shown, {hidden} suppressed (c); exports from it only")
+        except duckdb.Error:
+            pass  # a publication from before disclosure control
+        latest = settings.published_dir / "latest"
+        if latest.exists():
+            print(f"  exports: {latest.resolve()} (outcomes.xlsx, outcome_measures.csv and .parquet, manifest.json)")
+        print(f"  validation history: {settings.published_dir / 'data_docs' / 'index.html'} and dq.validation_results")
         rows = con.execute(
             """
             select measure_id, statistic, period_label, area_name, round(value, 1)
