@@ -185,9 +185,10 @@ def _cmd_calibration(args) -> int:
 def _cmd_docs(args) -> int:
     from pipelines.catalogue import write_docs as write_catalogue_docs
     from pipelines.contracts.dbt_sources import write_all
+    from pipelines.contracts.docs import write_doc as write_contract_doc
     from pipelines.reference_data import write_seeds
 
-    for path in [*write_all(), *write_seeds(), *write_catalogue_docs()]:
+    for path in [*write_all(), *write_contract_doc(), *write_seeds(), *write_catalogue_docs()]:
         print(f"wrote {path}")
     return 0
 
