@@ -89,13 +89,13 @@ def _axis_range(values: list[float], whole_numbers: bool = False) -> tuple[float
     return low, high if high > low else low + (5 if whole_numbers else 1)
 
 
-def _marker(shape: str, x: float, y: float, colour: str) -> str:
+def _marker(shape: str, x: float, y: float, colour: str, css_class: str = "legend-marker") -> str:
     if shape == "square":
-        return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}"/>'
+        return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}" class="{css_class}"/>'
     if shape == "diamond":
-        return f'<path d="M{x:.1f} {y - 5.5:.1f}L{x + 5.5:.1f} {y:.1f}L{x:.1f} {y + 5.5:.1f}L{x - 5.5:.1f} {y:.1f}Z" fill="{colour}"/>'
+        return f'<path d="M{x:.1f} {y - 5.5:.1f}L{x + 5.5:.1f} {y:.1f}L{x:.1f} {y + 5.5:.1f}L{x - 5.5:.1f} {y:.1f}Z" fill="{colour}" class="{css_class}"/>'
     if shape == "circle":
-        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{colour}"/>'
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{colour}" class="{css_class}"/>'
     return ""
 
 
@@ -198,7 +198,7 @@ def line_chart(chart_id: str, title: str, description: str, periods: list[str], 
             # Lines without markers (comparators) still need a dot when a run is a single point.
             shape = style.marker if style.marker != "none" else ("circle" if len(run) == 1 else "none")
             for x, y in run:
-                parts.append(_marker(shape, x, y, style.colour))
+                parts.append(_marker(shape, x, y, style.colour, "point"))
         # The symbol sits just above the axis, staggered per series so two gaps do not overlap.
         for point in one.points:
             if point.value is None and point.symbol and point.label in position:
