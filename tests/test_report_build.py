@@ -183,10 +183,12 @@ def test_no_publication_is_a_clear_error(settings):
 
 def test_the_golden_run_publishes_its_report(golden_run):
     settings = golden_run
-    publication_id = _published(settings, "select publication_id from published.publication_log order by published_at desc limit 1")[0][0]
+    publication_id, synthetic = _published(settings, "select publication_id, synthetic from published.publication_log order by published_at desc limit 1")[0]
     folder = settings.published_dir / publication_id / "report"
     summary = json.loads((folder / "report.json").read_text(encoding="utf-8"))
-    assert summary["publication_id"] == publication_id and summary["synthetic"] is True
+    assert summary["publication_id"] == publication_id and summary["synthetic"] == synthetic
+    # The tiny fixture is hand-written, not generated: no synthetic banner.
+    assert ("SYNTHETIC DATA" in (folder / "index.html").read_text(encoding="utf-8")) == synthetic
     assert {f"{t.table}.html" for t in priority_tables()} <= set(summary["pages"])
     assert summary["charts"] > 0
     assert (settings.published_dir / "report").resolve() == folder.resolve()
