@@ -4,6 +4,7 @@ only ever built from figures that passed validation and disclosure control."""
 import dagster as dg
 from dagster import AssetExecutionContext
 
+from pipelines.assets.dbt import OWNER
 from pipelines.assets.publish import outcomes_database
 from pipelines.report.build import build_report
 from pipelines.report.dbt_docs import DbtDocsError
@@ -11,6 +12,12 @@ from pipelines.report.figures import ReportInputError
 from pipelines.resources import WarehouseResource
 
 REPORT_KEY = dg.AssetKey(["published", "priority_report"])
+DESCRIPTION = (
+    "The quarterly priority report: data/published/<publication id>/report/ (an overview of every priority's measures "
+    "with direction of travel, RAG and London and England beside them; a page per priority with a chart per measure "
+    "and its breakdowns; the dbt data catalogue), built from the `published` tables only; data/published/report points "
+    "at the latest."
+)
 
 
 @dg.asset(
@@ -18,13 +25,8 @@ REPORT_KEY = dg.AssetKey(["published", "priority_report"])
     deps=[outcomes_database],
     group_name="published",
     kinds={"html", "python"},
-    owners=["team:data-engineering"],
-    description=(
-        "The quarterly priority report: data/published/<publication id>/report/ (an overview of every priority's measures "
-        "with direction of travel, RAG and London and England beside them; a page per priority with a chart per measure "
-        "and its breakdowns; the dbt data catalogue), built from the `published` tables only; data/published/report points "
-        "at the latest."
-    ),
+    owners=[OWNER],
+    description=DESCRIPTION,
     # dbt docs reads the build database for column types.
     op_tags={"outcomes/writer": "build_db"},
 )

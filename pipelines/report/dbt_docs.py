@@ -2,9 +2,10 @@
 self-contained HTML file with every model, source, seed and column, their descriptions and
 classifications, and the lineage graph.
 
-It is generated against the build database (for column types) into data/work/dbt_docs/, and
-cached by the manifest's hash: the models and columns change only when the project does, so a
-night with no code change copies the cached file in a moment.
+It is generated against the build database (for column types) and cached beside dbt's other
+artefacts (target/data_catalogue/), by the manifest's hash: the models, columns and their types
+change only when the project does, so a night with no code change (and every other data folder
+run by the same code, such as the tests') links the cached file in a moment.
 
 Made safe to open offline: dbt's page only loads a tracker when the manifest says usage stats
 are on (they are off here, settings.TELEMETRY_OFF); the tracker's address is removed anyway, and
@@ -18,6 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from pipelines.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, TELEMETRY_OFF, Settings
@@ -55,12 +57,14 @@ def generate(settings: Settings) -> Path:
     """The offline catalogue page for the current project, generated if not cached."""
     manifest = _project_manifest()
     key = hashlib.sha256(manifest.read_bytes()).hexdigest()[:16]
-    work = settings.work_dir / "dbt_docs"
+    work = manifest.parent / "data_catalogue"
     cached = work / f"data_catalogue-{key}.html"
     if cached.exists():
         return cached
-    target = work / "target"
-    target.mkdir(parents=True, exist_ok=True)
+    # A working folder of this process's own: two runs may generate at once.
+    target = work / f"target-{os.getpid()}"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
     # With --no-compile dbt embeds the manifest it finds in the target folder: the project's own
     # (the one the Dagster definitions load), so the catalogue describes exactly what runs.
     shutil.copyfile(manifest, target / "manifest.json")
@@ -72,17 +76,33 @@ def generate(settings: Settings) -> Path:
     done = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=TIMEOUT_SECONDS)
     produced = target / STATIC_INDEX
     if done.returncode != 0 or not produced.exists():
+        shutil.rmtree(target, ignore_errors=True)
         raise DbtDocsError(f"dbt docs generate failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}")
-    staging = cached.with_suffix(".tmp")
+    staging = cached.with_suffix(f".{os.getpid()}.tmp")
     staging.write_text(make_offline(produced.read_text(encoding="utf-8")), encoding="utf-8")
     os.replace(staging, cached)
-    for old in work.glob("data_catalogue-*.html"):  # keep only the current project's page
-        if old != cached:
-            old.unlink(missing_ok=True)
+    # dbt's working files (manifest, catalogue, parse cache: megabytes) are not needed again
+    # until the project changes, when dbt parses afresh anyway (the profile's paths differ).
+    shutil.rmtree(target, ignore_errors=True)
+    _prune(work, keep=cached)
     return cached
 
 
+def _prune(work: Path, keep: Path, newest: int = 4, grace_seconds: int = 600) -> None:
+    """Drop pages of older manifests: all but the newest few, and never one another run may be
+    about to link (younger than the grace period)."""
+    pages = sorted(work.glob("data_catalogue-*.html"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for page in pages[newest:]:
+        if page != keep and time.time() - page.stat().st_mtime > grace_seconds:
+            page.unlink(missing_ok=True)
+
+
 def copy_into(settings: Settings, folder: Path, name: str) -> Path:
-    destination = folder / name
-    shutil.copyfile(generate(settings), destination)
+    """The catalogue page into a report folder: a hard link where it can be (the same 7 MB page
+    serves every publication built from the same project), else a copy."""
+    source, destination = generate(settings), folder / name
+    try:
+        os.link(source, destination)
+    except OSError:
+        shutil.copyfile(source, destination)
     return destination
