@@ -107,8 +107,10 @@ def _england(trend: Trend) -> str:
 
 def direction_cell(view: MeasureView, area_code: str) -> str:
     direction = view.directions.get(area_code)
-    if direction is None or direction.kind == "none":
-        return "<td>not shown</td>" if direction else "<td>-</td>"
+    if direction is None:
+        return "<td>-</td>"
+    if direction.kind == "none":
+        return f'<td title="{escape(direction.sentence)}">not shown</td>'
     arrow = f'<span aria-hidden="true">{direction.arrow}</span> ' if direction.arrow else ""
     return f'<td class="direction" title="{escape(direction.sentence)}">{arrow}{escape(direction.kind)}</td>'
 
