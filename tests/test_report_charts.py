@@ -142,3 +142,53 @@ def test_the_data_catalogue_page_is_made_offline():
     assert offline.startswith('<html><head><meta http-equiv="Content-Security-Policy" content="default-src \'none\';')
     with pytest.raises(DbtDocsError, match="usage stats"):
         make_offline(page.replace("false", "true"))
+
+
+def _rows(periods, *, comparator_on=None):
+    """Published-looking rows of one statistic for the bi-borough: (period_type, period_end, label, value)."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {
+                "area_code": "BIBOROUGH", "area_name": "Bi-borough (Kensington and Chelsea and Westminster)", "period_type": kind,
+                "period_end": pd.Timestamp(end), "period_label": label, "statistic": "count", "breakdown": "all", "breakdown_value": "all",
+                "unit": "count", "value": value, "value_published": str(int(value)), "decimal_places": 0, "polarity": "context",
+                "comparator_london": 50.0 if label == comparator_on else None, "comparator_inner_london": None, "comparator_england": None,
+                "comparator_england_and_wales": None, "comparator_statistical_neighbours": None, "comparator_period_note": None,
+            }
+            for kind, end, label, value in periods
+        ]
+    )
+
+
+def test_snapshot_trends_compare_the_same_day_each_year():
+    from pipelines.report.views import build_trend
+
+    # Quarter-end snapshots: the trend keeps the 31 March ones, so each step is a year.
+    rows = _rows([("snapshot", "2022-03-31", "31 Mar 2022", 40), ("snapshot", "2022-06-30", "30 Jun 2022", 41),
+                  ("snapshot", "2022-12-31", "31 Dec 2022", 45), ("snapshot", "2023-03-31", "31 Mar 2023", 50)])
+    trend = build_trend(rows, "count")
+    assert trend.periods == ["31 Mar 2022", "31 Mar 2023"] and trend.previous == "31 Mar 2022"
+    assert trend.areas == [("BIBOROUGH", "Bi-borough")]
+
+
+def test_the_period_type_with_comparators_is_charted():
+    from pipelines.report.views import build_trend
+
+    # Financial years come first, unless only another period type carries a comparator.
+    rows = _rows([("financial_year", "2023-03-31", "2022-23", 60), ("quarter", "2023-03-31", "2022-23 Q4", 15)])
+    assert build_trend(rows, "count").period_type == "financial_year"
+    rows = _rows([("financial_year", "2023-03-31", "2022-23", 60), ("quarter", "2023-03-31", "2022-23 Q4", 15)], comparator_on="2022-23 Q4")
+    trend = build_trend(rows, "count")
+    assert trend.period_type == "quarter" and trend.comparators == {"London": {"2022-23 Q4": 50.0}}
+
+
+def test_statistic_words_and_published_figures():
+    from pipelines.report.views import display, statistic_label
+
+    assert statistic_label("pct_uasc", "percent") == "% UASC"
+    assert statistic_label("count_started", "count") == "Number started"
+    assert statistic_label("rate_per_10k", "rate_per_10k") == "Rate per 10,000 children"
+    assert display("1439", "count") == "1,439" and display("84.0", "percent") == "84.0%"
+    assert display("c", "percent") == "c" and display("0", "count") == "0"
