@@ -1,9 +1,15 @@
-"""dbt models as Dagster assets: one asset per model, dbt tests as asset checks.
+"""dbt models as Dagster assets: one asset per model; dbt tests run inside the same build.
 
 Keys follow the layer: staging/<model>, intermediate/<model>, marts/<model>, measures/<model>,
 reference/<seed>; dbt sources map to raw/<source>/<table>, the keys of the ingest assets, so the
 graph is continuous. The whole project builds in one `dbt build` step (one process, one
 DuckDB connection), which is much cheaper than a step per model.
+
+dbt tests are not Dagster asset checks: with some 1,500 of them, planning, recording and
+outputting one check each cost Dagster three SQLite event writes per test, most of the run at
+bi-borough volume (docs/benchmarks.md). A failing test still fails the dbt step, so nothing
+downstream (validation, publication) runs; the mart's metadata counts the tests by status and
+names any that did not pass. The blocking checks in the UI are the Great Expectations suites.
 """
 
 from collections.abc import Mapping
@@ -11,9 +17,10 @@ from typing import Any
 
 import dagster as dg
 from dagster import AssetExecutionContext
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from pipelines.assets.table_metadata import with_table_metadata
+from pipelines.operations.build_inputs import FORCE_ENV, unchanged_since_publication
 from pipelines.operations.retries import wait_for_build_database
 from pipelines.resources import WarehouseResource
 from pipelines.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR
@@ -60,11 +67,20 @@ ensure_manifest()
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
-    dagster_dbt_translator=OutcomesDbtTranslator(),
+    dagster_dbt_translator=OutcomesDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=False)),
     op_tags={"outcomes/writer": "build_db"},
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     # Another process holding the database is transient: wait and retry rather than fail mid-build.
     wait_for_build_database(context, warehouse.settings.warehouse_path)
+    # Nothing new since the last publication: yield nothing, so the checks and the publication
+    # downstream are skipped too (pipelines/operations/build_inputs.py). Only for a full build; a
+    # model materialised on its own from the UI is always built.
+    if set(context.selected_asset_keys) == set(context.assets_def.keys):
+        with warehouse.connect() as con:
+            publication_id = unchanged_since_publication(con, warehouse.settings)
+        if publication_id is not None:
+            context.log.info(f"No new extract and no code change since publication {publication_id}: nothing to rebuild, check or publish ({FORCE_ENV}=1 rebuilds anyway).")
+            return
     with warehouse.dbt_environment():
         yield from with_table_metadata(context, dbt.cli(["build"], context=context).stream(), warehouse.settings.warehouse_path)

@@ -5,6 +5,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 
 from pipelines.assets.dbt import dbt_models
+from pipelines.operations.build_inputs import record_published_inputs
 from pipelines.publication.publish import PublicationError, publish
 from pipelines.publication.published_columns import column_schema
 from pipelines.publication.published_tables import build_published_tables, priority_tables
@@ -91,6 +92,9 @@ def outcomes_database(context: AssetExecutionContext, warehouse: WarehouseResour
         raise dg.Failure(description=str(exc), allow_retries=False) from exc
     if result.status == "unchanged":
         context.log.info(f"Nothing changed since publication {result.publication_id}; the published files were left as they were.")
+    # What this publication was built from, so a night with nothing new can skip the build.
+    with warehouse.connect() as con:
+        record_published_inputs(con, result.publication_id)
     validation = result.manifest.get("validation", {})
     return dg.MaterializeResult(
         metadata={

@@ -104,12 +104,34 @@ def _extra_metadata(context: dg.AssetExecutionContext, outputs: list[dg.Output],
     return extra
 
 
+def _is_test_result(event) -> bool:
+    return isinstance(event, dg.AssetObservation) and str(event.metadata.get("unique_id", dg.MetadataValue.text("")).value).startswith("test.")
+
+
+def dbt_test_summary(observations: list[dg.AssetObservation]) -> dict:
+    """dbt test results (which are not asset checks: pipelines/assets/dbt.py) as one summary:
+    tests per status, and the names of those that did not pass."""
+    status: dict[str, str] = {}
+    for event in observations:  # a test on two models comes once per model
+        status[str(event.metadata["unique_id"].value)] = str(event.metadata["status"].value) if "status" in event.metadata else "unknown"
+    counts: dict[str, int] = {}
+    for value in status.values():
+        counts[value] = counts.get(value, 0) + 1
+    not_passed = sorted(f"{uid.split('.')[2]} ({value})" for uid, value in status.items() if value != "pass")
+    return {"dbt_tests": ", ".join(f"{n} {value}" for value, n in sorted(counts.items())) or "none", "dbt_tests_not_passed": dg.MetadataValue.md("\n".join(f"- {t}" for t in not_passed) or "none")}
+
+
 def with_table_metadata(context: dg.AssetExecutionContext, events: Iterable, database_path) -> Iterator:
-    """Pass the dbt events through, adding row counts to materialised tables and a preview to the
-    mart; an error that ended the stream is raised again after the events."""
+    """Pass the dbt events through, adding row counts to materialised tables, a preview and the
+    dbt test summary to the mart; an error that ended the stream is raised again after the events."""
     collected, error = _collect(events)
+    tests = [e for e in collected if _is_test_result(e)]
+    collected = [e for e in collected if not _is_test_result(e)]
     outputs = [e for e in collected if isinstance(e, dg.Output)]
     extra = _extra_metadata(context, outputs, database_path) if outputs else {}
+    mart_output = next((o.output_name for o in outputs if context.asset_key_for_output(o.output_name) == MART_KEY), None)
+    if mart_output is not None:
+        extra[mart_output] = {**extra.get(mart_output, {}), **dbt_test_summary(tests)}
     for event in collected:
         if isinstance(event, dg.Output) and event.output_name in extra:
             event = event.with_metadata({**event.metadata, **extra[event.output_name]})
