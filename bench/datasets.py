@@ -13,6 +13,7 @@ landing zone is gigabytes).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import shutil
@@ -85,20 +86,31 @@ def dataset(scale: int, seed: int = DEFAULT_SEED, cache_dir: Path = CACHE_DIR, l
     key = f"seed{seed}-{code_hash()}"
     folder = cache_dir / f"scale-{scale}" / key
     record = folder / "generation.json"
-    if not record.exists():
-        for stale in (cache_dir / f"scale-{scale}").glob("*"):
-            if stale != folder:
-                log(f"  removing stale cache {stale}")
-                shutil.rmtree(stale, ignore_errors=True)
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        log(f"  generating scale {scale} into {folder} ...")
-        started = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "pipelines", "generate", "--seed", str(seed), "--scale", str(scale), "--out", str(folder / "raw")],
-            cwd=REPO_ROOT, check=True, stdout=subprocess.DEVNULL,
-        )
-        seconds = time.perf_counter() - started
-        record.write_text(json.dumps({"scale": scale, "seed": seed, "seconds": round(seconds, 1), "rows": _rows_by_table(folder / "raw")}, indent=2) + "\n", encoding="utf-8")
+    (cache_dir / f"scale-{scale}").mkdir(parents=True, exist_ok=True)
+    # One generator per scale at a time: a second benchmark waits rather than deleting the
+    # folder the first is writing.
+    with open(cache_dir / f"scale-{scale}" / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not record.exists():
+            _generate(scale, seed, folder, log)
     doc = json.loads(record.read_text(encoding="utf-8"))
     return Dataset(scale=scale, seed=seed, folder=folder, generation_seconds=doc.get("seconds"), rows_by_table=doc["rows"])
+
+
+def _generate(scale: int, seed: int, folder: Path, log) -> None:
+    """Generate `scale` into `folder` in a fresh process (removing older generations of it)."""
+    record = folder / "generation.json"
+    for stale in folder.parent.glob("seed*"):
+        if stale != folder:
+            log(f"  removing stale cache {stale}")
+            shutil.rmtree(stale, ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    log(f"  generating scale {scale} into {folder} ...")
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "pipelines", "generate", "--seed", str(seed), "--scale", str(scale), "--out", str(folder / "raw")],
+        cwd=REPO_ROOT, check=True, stdout=subprocess.DEVNULL,
+    )
+    seconds = time.perf_counter() - started
+    record.write_text(json.dumps({"scale": scale, "seed": seed, "seconds": round(seconds, 1), "rows": _rows_by_table(folder / "raw")}, indent=2) + "\n", encoding="utf-8")
