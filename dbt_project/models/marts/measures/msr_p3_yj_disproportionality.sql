@@ -86,8 +86,10 @@ by_group as (
         groups.census_2021_group,
         count(members.person_id) as observed,
         max(known.known_total) as known_total,
-        max(census.population) as population,
-        max(census.population_total) as population_total,
+        -- No Census table delivered (or no residents of that group and age): a population of
+        -- zero, so the shares and the ratio come out undefined rather than the row vanishing.
+        coalesce(max(census.population), 0) as population,
+        coalesce(max(census.population_total), 0) as population_total,
         max(known.known_total) * max(census.population) / nullif(max(census.population_total), 0) as expected
     from frames
     cross join groups

@@ -1,57 +1,31 @@
 -- P4_YJ_KPI_ACCOMMODATION (YJB KPI): children whose youth justice intervention ended in the
 -- period (int_yj_kpi_closures: each child once) and the share in suitable accommodation at the
--- end, and at the start, as the YJS judged it; by kind of intervention. Children whose
--- suitability was not recorded (those released into the community are recorded; the secure
--- estate itself is not judged) are left out of that share.
+-- end, and at the start, as the YJS judged it. Children whose suitability was not recorded (the
+-- secure estate itself is not judged) are left out of that share. No breakdown by kind of
+-- intervention: a child counts once a period under their latest intervention, so such a
+-- breakdown would not nest (a child leaving custody in Q1 and a court order in Q3 would count
+-- under custody in Q1 but not in the year).
 with frame as (
     {{ area_periods(['quarter', 'financial_year']) }}
-),
-
-closures as (
-    select
-        closures.*,
-        case closures.intervention_type_code
-            when 'OOCD' then 'out_of_court'
-            when 'COURT_ORDER' then 'court_order'
-            else 'custody'
-        end as intervention
-    from {{ ref('int_yj_kpi_closures') }} as closures
-),
-
-tagged as (
-    select closures.*, 'all' as breakdown, 'all' as breakdown_value from closures
-    union all
-    select closures.*, 'intervention', intervention from closures
 ),
 
 counted as (
     select
         frame.period_id,
         frame.la_code,
-        values_.breakdown,
-        values_.breakdown_value,
-        count(tagged.person_id) as children,
-        count(tagged.is_accommodation_suitable_end) as recorded_end,
-        sum(case when tagged.is_accommodation_suitable_end then 1 else 0 end) as suitable_end,
-        count(tagged.is_accommodation_suitable_start) as recorded_start,
-        sum(case when tagged.is_accommodation_suitable_start then 1 else 0 end) as suitable_start
+        count(closures.person_id) as children,
+        count(closures.is_accommodation_suitable_end) as recorded_end,
+        sum(case when closures.is_accommodation_suitable_end then 1 else 0 end) as suitable_end,
+        count(closures.is_accommodation_suitable_start) as recorded_start,
+        sum(case when closures.is_accommodation_suitable_start then 1 else 0 end) as suitable_start
     from frame
-    cross join (
-        select 'all' as breakdown, 'all' as breakdown_value
-        union all select 'intervention', 'out_of_court'
-        union all select 'intervention', 'court_order'
-        union all select 'intervention', 'custody'
-    ) as values_
-    left join tagged
-        on frame.period_id = tagged.period_id
-        and frame.la_code = tagged.la_code
-        and values_.breakdown = tagged.breakdown
-        and values_.breakdown_value = tagged.breakdown_value
-    group by frame.period_id, frame.la_code, values_.breakdown, values_.breakdown_value
+    left join {{ ref('int_yj_kpi_closures') }} as closures
+        on frame.period_id = closures.period_id and frame.la_code = closures.la_code
+    group by frame.period_id, frame.la_code
 )
 
-{{ measure_row('P4_YJ_KPI_ACCOMMODATION', 'count_children', 'count', 'children', breakdown='breakdown', breakdown_value='breakdown_value') }}
+{{ measure_row('P4_YJ_KPI_ACCOMMODATION', 'count_children', 'count', 'children') }}
 union all
-{{ measure_row('P4_YJ_KPI_ACCOMMODATION', 'pct_suitable_end', 'percent', 'suitable_end', 'recorded_end', breakdown='breakdown', breakdown_value='breakdown_value') }}
+{{ measure_row('P4_YJ_KPI_ACCOMMODATION', 'pct_suitable_end', 'percent', 'suitable_end', 'recorded_end') }}
 union all
-{{ measure_row('P4_YJ_KPI_ACCOMMODATION', 'pct_suitable_start', 'percent', 'suitable_start', 'recorded_start', breakdown='breakdown', breakdown_value='breakdown_value') }}
+{{ measure_row('P4_YJ_KPI_ACCOMMODATION', 'pct_suitable_start', 'percent', 'suitable_start', 'recorded_start') }}

@@ -1,7 +1,9 @@
 -- P4_YJ_KPI_ETE (YJB KPI): children whose intervention ended in the period and the share
 -- attending a suitable education, training or employment arrangement at the end, and at the
 -- start; school age and above school age reported separately as the YJB asks (compulsory school
--- age: under 16 on the 31 August before the end).
+-- age: under 16 on the 31 August before the end). A child counts once a period, at the end of
+-- their latest intervention in it, so a child who turns 16 between two closures can count as of
+-- school age in a quarter and above it in the year: the breakdown rows need not nest.
 with frame as (
     {{ area_periods(['quarter', 'financial_year']) }}
 ),

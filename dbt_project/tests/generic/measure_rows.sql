@@ -1,0 +1,43 @@
+{#- The contract of a measure model's nine columns, checked in one pass (a measure model is a view,
+    so every separate test would run its query again): key columns filled, the authority one of
+    the boroughs, the unit one of `units`, numerator and denominator not negative (except for the
+    `signed_units`, such as Progress 8 means held as sums), and the grain unique. Each failing row
+    says why. -#}
+{% test measure_rows(model, units, signed_units=[]) %}
+    {%- set keys = ['measure_id', 'la_code', 'period_id', 'statistic', 'breakdown', 'breakdown_value'] -%}
+    with measure_rows as (
+        select * from {{ model }}
+    ),
+
+    row_failures as (
+        {%- for key in keys + ['numerator', 'unit'] %}
+        select {{ keys | join(', ') }}, '{{ key }} is null' as failure
+        from measure_rows where {{ key }} is null
+        union all
+        {%- endfor %}
+        select {{ keys | join(', ') }}, 'la_code is not a borough in the boroughs seed'
+        from measure_rows
+        where la_code is not null
+            and cast(la_code as {{ dbt.type_string() }}) not in (select cast(la_code as {{ dbt.type_string() }}) from {{ ref('boroughs') }})
+        union all
+        select {{ keys | join(', ') }}, 'unit ' || unit || ' is not one of {{ units | join(", ") }}'
+        from measure_rows
+        where unit not in ('{{ units | join("', '") }}')
+        union all
+        select {{ keys | join(', ') }}, 'negative numerator or denominator'
+        from measure_rows
+        where denominator < 0
+            or (numerator < 0{% if signed_units %} and unit not in ('{{ signed_units | join("', '") }}'){% endif %})
+    ),
+
+    duplicates as (
+        select {{ keys | join(', ') }}, 'more than one row for this measure, authority, period, statistic and breakdown'
+        from measure_rows
+        group by {{ keys | join(', ') }}
+        having count(*) > 1
+    )
+
+    select * from row_failures
+    union all
+    select * from duplicates
+{% endtest %}
