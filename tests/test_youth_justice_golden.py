@@ -5,6 +5,9 @@ The fixture (tests/fixtures/youth_justice), extract of 15 May 2023:
 
   RBKC (207), 10,000 children aged 10-17 and 13,000 aged 0-17 in every ONS year; WCC (213), 5,000.
   Y1  BCRB boy, Mosaic child M1 (looked after since 1 Jan 2021). Youth caution 30 Sep 2021.
+      (Mosaic: M1 on a full care order since 1 Jan 2021, M2 accommodated under section 20 since
+      1 Feb 2022; the legal statuses match the episodes, as the cross-check of the looked-after
+      count against the legal statuses requires.)
   Y2  WBRI girl. Community resolution 1 Jun 2021 (informal), youth conditional caution 1 Oct 2021.
   Y3  OOTH boy, no home LA recorded. Remanded 2 Feb 2022; referral order 20 May 2022 for a robbery
       (gravity 6) and knife possession (violence against the person, gravity 5, weapon), both

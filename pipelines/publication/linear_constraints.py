@@ -341,6 +341,13 @@ def _add_class_constraints(structure: Structure) -> None:
             classes = [structure.row_classes[r][role] for r in constraint.rows]
             if any(c is None for c in classes):
                 continue
+            # A row constraint is found on one role (the numerators of a share's breakdown add
+            # up to the headline); the other role need not add up (every row of the breakdown
+            # has the whole cohort as denominator). Only an equation the true figures satisfy
+            # describes what a reader can work out.
+            total, *members = (structure.class_value[c] for c in classes)
+            if abs(total - sum(members)) > TOLERANCE:
+                continue
             coefficients: dict[int, int] = defaultdict(int)
             coefficients[classes[0]] += 1
             for c in classes[1:]:
