@@ -115,3 +115,19 @@ def test_a_leak_in_the_published_table_is_caught_in_the_export_too(published, tm
     marts = published.execute("select * from marts.outcome_measures").df()
     with pytest.raises(ExportError, match="the CSV gives away a suppressed count .* P3_X / E09000020 / 2022-23"):
         verify_exports(published, tmp_path, marts, RULES)
+
+
+def test_a_formula_anywhere_in_the_workbook_is_found(published, tmp_path):
+    import xlsxwriter
+
+    from pipelines.publication.exports import _formula_cells
+
+    write_workbook(published, tmp_path, _context(synthetic=False))
+    assert _formula_cells(tmp_path / WORKBOOK_NAME) == []
+    # A workbook someone edited: a live formula in the second sheet.
+    edited = tmp_path / "edited.xlsx"
+    book = xlsxwriter.Workbook(str(edited))
+    book.add_worksheet("Cover").write_string(0, 0, "=1+1")  # text, not a formula
+    book.add_worksheet("Notes").write_formula(0, 0, "=1+1")
+    book.close()
+    assert _formula_cells(edited) == ["sheet2"]

@@ -17,6 +17,8 @@ disclosure audit runs again on what the CSV shows (what a reader downloads is wh
 from __future__ import annotations
 
 import hashlib
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,32 +108,33 @@ def write_tables(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
 
 
 def write_workbook(con: duckdb.DuckDBPyConnection, folder: Path, context: ExportContext) -> Path:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    """The workbook to read. Written with XlsxWriter in constant-memory mode (rows stream to disk;
+    several times faster than building the sheets in memory), every text through `write_string`,
+    so no value is ever stored as a formula, neutralised or not."""
+    import xlsxwriter
 
-    bold = Font(bold=True)
-    title = Font(bold=True, size=14)
-    warning = Font(bold=True, size=14, color="C00000")
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    right = Alignment(horizontal="right")
+    path = folder / WORKBOOK_NAME
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    bold = workbook.add_format({"bold": True})
+    title = workbook.add_format({"bold": True, "font_size": 14})
+    warning = workbook.add_format({"bold": True, "font_size": 14, "font_color": "#C00000"})
+    header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7"})
+    right = workbook.add_format({"align": "right"})
+    number_formats = {decimals: workbook.add_format({"num_format": "#,##0" if decimals == 0 else "#,##0." + "0" * decimals}) for decimals in range(4)}
+    plain_number = workbook.add_format({"num_format": "#,##0.##"})
 
-    def text_cell(sheet, row, column, value, font=None):
-        cell = sheet.cell(row=row, column=column, value=neutralise(value))
-        if isinstance(value, str):
-            cell.data_type = "s"  # never a formula, whatever the text
-        if font is not None:
-            cell.font = font
-        return cell
+    def text(sheet, row, column, value, cell_format=None):
+        # Rows and columns are 1-based here, as a person reads them; XlsxWriter counts from 0.
+        sheet.write_string(row - 1, column - 1, neutralise(value if isinstance(value, str) else str(value)), cell_format)
 
-    workbook = Workbook()
-    cover = workbook.active
-    cover.title = "Cover"
+    cover = workbook.add_worksheet("Cover")
+    cover.set_column(0, 0, 28)
+    cover.set_column(1, 1, 110)
     row = 1
-    text_cell(cover, row, 1, "Bi-borough children's outcomes: Kensington and Chelsea and Westminster", title)
+    text(cover, row, 1, "Bi-borough children's outcomes: Kensington and Chelsea and Westminster", title)
     row += 2
     if context.synthetic:
-        text_cell(cover, row, 1, "SYNTHETIC DATA: every figure in this workbook was computed from generated test extracts and describes no real child.", warning)
+        text(cover, row, 1, "SYNTHETIC DATA: every figure in this workbook was computed from generated test extracts and describes no real child.", warning)
         row += 2
     for label, value in (
         ("Publication", context.publication_id),
@@ -139,24 +142,24 @@ def write_workbook(con: duckdb.DuckDBPyConnection, folder: Path, context: Export
         ("Code version", context.code_version),
         *((f"Extract ({source})", date) for source, date in sorted(context.extract_dates.items())),
     ):
-        text_cell(cover, row, 1, label, bold)
-        text_cell(cover, row, 2, value)
+        text(cover, row, 1, label, bold)
+        text(cover, row, 2, value)
         row += 1
     row += 1
-    text_cell(cover, row, 1, "Contents", bold)
+    text(cover, row, 1, "Contents", bold)
     row += 1
-    text_cell(cover, row, 1, "Notes")
-    text_cell(cover, row, 2, "Symbols, suppression, rounding and units")
+    text(cover, row, 1, "Notes")
+    text(cover, row, 2, "Symbols, suppression, rounding and units")
     tables = priority_tables()
     sheet_names = {t.table: f"{t.priority} {t.table.split('_', 2)[-1].replace('_', ' ')}"[:31] for t in tables}
     for table in tables:
         row += 1
-        text_cell(cover, row, 1, sheet_names[table.table])
-        text_cell(cover, row, 2, f"{table.title}: {table.outcome_statement}")
-    cover.column_dimensions["A"].width = 28
-    cover.column_dimensions["B"].width = 110
+        text(cover, row, 1, sheet_names[table.table])
+        text(cover, row, 2, f"{table.title}: {table.outcome_statement}")
 
-    notes = workbook.create_sheet("Notes")
+    notes = workbook.add_worksheet("Notes")
+    notes.set_column(0, 0, 18)
+    notes.set_column(1, 1, 120)
     lines = [
         ("Symbols", None),
         *((f"{symbol}", meaning) for symbol, meaning in SYMBOLS.items()),
@@ -173,67 +176,64 @@ def write_workbook(con: duckdb.DuckDBPyConnection, folder: Path, context: Export
         ("Units", None),
         *((unit, label) for unit, label in UNIT_LABELS.items()),
     ]
-    for i, (label, text) in enumerate(lines, start=1):
-        text_cell(notes, i, 1, label, bold if text is None else None)
-        if text is not None:
-            text_cell(notes, i, 2, text)
-    notes.column_dimensions["A"].width = 18
-    notes.column_dimensions["B"].width = 120
+    for i, (label, note) in enumerate(lines, start=1):
+        if label:
+            text(notes, i, 1, label, bold if note is None else None)
+        if note is not None:
+            text(notes, i, 2, note)
 
     definitions = {r[0]: r[1:] for r in con.execute("select measure_id, measure_name, definition, unit, polarity_note from published.measure_definitions").fetchall()}
+    names = [name for _, name in SHEET_COLUMNS]
+    figure_column = names.index("value_published")
     for table in tables:
-        sheet = workbook.create_sheet(sheet_names[table.table])
-        text_cell(sheet, 1, 1, f"{table.title}: {table.outcome_statement}", title)
+        sheet = workbook.add_worksheet(sheet_names[table.table])
+        for column, width in enumerate((24, 40, 22, 30, 20, 16, 22, 12, 24, 12, 12, 60)):
+            sheet.set_column(column, column, width)
+        text(sheet, 1, 1, f"{table.title}: {table.outcome_statement}", title)
         if context.synthetic:
-            text_cell(sheet, 2, 1, "SYNTHETIC DATA: these figures describe no real child.", warning)
+            text(sheet, 2, 1, "SYNTHETIC DATA: these figures describe no real child.", warning)
         header_row = 4
         for column, (heading, _) in enumerate(SHEET_COLUMNS, start=1):
-            cell = text_cell(sheet, header_row, column, heading, bold)
-            cell.fill = header_fill
-        names = [name for _, name in SHEET_COLUMNS]
+            text(sheet, header_row, column, heading, header)
         rows = con.execute(f"select {', '.join(names)}, value, decimal_places from published.{table.table} order by {ORDER}").fetchall()
         for offset, values in enumerate(rows, start=1):
-            r = header_row + offset
-            record = dict(zip(names + ["_value", "_decimals"], values))
-            for column, name in enumerate(names, start=1):
-                value = record[name]
-                if name == "value_published":
-                    if record["_value"] is not None:
-                        cell = sheet.cell(row=r, column=column, value=float(record["_value"]))
-                        cell.number_format = "#,##0" if record["_decimals"] == 0 else "#,##0." + "0" * int(record["_decimals"])
+            r = header_row + offset - 1  # 0-based row for XlsxWriter
+            value, decimals = values[-2], values[-1]
+            for column, name in enumerate(names):
+                cell = values[column]
+                if column == figure_column:
+                    if value is not None:
+                        sheet.write_number(r, column, float(value), number_formats[min(int(decimals or 0), 3)])
                     else:
-                        text_cell(sheet, r, column, value).alignment = right
+                        sheet.write_string(r, column, neutralise(str(cell)), right)
                 elif name == "unit":
-                    text_cell(sheet, r, column, UNIT_LABELS.get(value, value))
-                elif isinstance(value, (int, float)) and value is not None:
-                    sheet.cell(row=r, column=column, value=float(value)).number_format = "#,##0.##"
-                elif value is not None:
-                    text_cell(sheet, r, column, value if isinstance(value, str) else str(value))
+                    sheet.write_string(r, column, neutralise(UNIT_LABELS.get(cell, cell)))
+                elif isinstance(cell, (int, float)):
+                    sheet.write_number(r, column, float(cell), plain_number)
+                elif cell is not None:
+                    sheet.write_string(r, column, neutralise(cell if isinstance(cell, str) else str(cell)))
         last = header_row + len(rows)
         if not rows:
-            text_cell(sheet, header_row + 1, 1, "No figures for this priority yet.")
+            text(sheet, header_row + 1, 1, "No figures for this priority yet.")
             last += 1
-        sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+        sheet.freeze_panes(header_row, 0)
         if rows:
-            sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(SHEET_COLUMNS))}{last}"
+            sheet.autofilter(header_row - 1, 0, last - 1, len(SHEET_COLUMNS) - 1)
         footnote = last + 2
-        text_cell(sheet, footnote, 1, "Symbols", bold)
+        text(sheet, footnote, 1, "Symbols", bold)
         for symbol, meaning in SYMBOLS.items():
             footnote += 1
-            text_cell(sheet, footnote, 1, symbol)
-            text_cell(sheet, footnote, 2, meaning)
+            text(sheet, footnote, 1, symbol)
+            text(sheet, footnote, 2, meaning)
         footnote += 2
-        text_cell(sheet, footnote, 1, "Definitions", bold)
+        text(sheet, footnote, 1, "Definitions", bold)
         for measure_id in sorted({r[0] for r in rows}):
             name, definition, unit, polarity = definitions.get(measure_id, (None, None, None, None))
             footnote += 1
-            text_cell(sheet, footnote, 1, measure_id)
-            text_cell(sheet, footnote, 2, " ".join(part for part in (f"{name}." if name else None, definition, polarity) if part) or "Not in the catalogue.")
-        for column, width in zip("ABCDEFGHIJKL", (24, 40, 22, 30, 20, 16, 22, 12, 24, 12, 12, 60)):
-            sheet.column_dimensions[column].width = width
+            text(sheet, footnote, 1, measure_id)
+            text(sheet, footnote, 2, " ".join(part for part in (f"{name}." if name else None, definition, polarity) if part) or "Not in the catalogue.")
 
-    path = folder / WORKBOOK_NAME
-    workbook.save(path)
+    workbook.close()
     return path
 
 
@@ -287,35 +287,47 @@ def verify_exports(con: duckdb.DuckDBPyConnection, folder: Path, marts: pd.DataF
         raise ExportError("The exports do not match the published tables: " + "; ".join(problems))
 
 
+def _formula_cells(path: Path) -> list[str]:
+    """Sheets that hold a formula anywhere: an `<f>` element in the sheet's XML (a reader that
+    returns values would show a formula's cached result and hide it)."""
+    with zipfile.ZipFile(path) as archive:
+        return [
+            name.rsplit("/", 1)[-1].removesuffix(".xml")
+            for name in archive.namelist()
+            if name.startswith("xl/worksheets/sheet") and re.search(rb"<f[ >]", archive.read(name))
+        ]
+
+
 def _verify_workbook(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
-    from openpyxl import load_workbook
+    """The workbook shows exactly the published figures (read back with calamine, a fast Rust
+    reader) and holds no formula."""
+    from python_calamine import CalamineWorkbook
 
     problems = []
-    workbook = load_workbook(path, read_only=True)
+    workbook = CalamineWorkbook.from_path(str(path))
     try:
         tables = priority_tables()
         expected_sheets = 2 + len(tables)
-        if len(workbook.sheetnames) != expected_sheets or workbook.sheetnames[:2] != ["Cover", "Notes"]:
-            problems.append(f"workbook sheets are {workbook.sheetnames}")
-            return problems
+        if len(workbook.sheet_names) != expected_sheets or workbook.sheet_names[:2] != ["Cover", "Notes"]:
+            return [f"workbook sheets are {workbook.sheet_names}"]
         figure_column = [name for _, name in SHEET_COLUMNS].index("value_published")
-        for sheet_name, table in zip(workbook.sheetnames[2:], tables):
+        for sheet_name, table in zip(workbook.sheet_names[2:], tables):
             published = con.execute(f"select value_published, value from published.{table.table} order by {ORDER}").fetchall()
-            rows = list(workbook[sheet_name].iter_rows(min_row=5, max_row=4 + len(published), values_only=True))
-            for (text, value), row in zip(published, rows):
+            # to_python() starts at the sheet's first used row (the title in row 1); skip the
+            # title, the notice and the header to reach the figures in row 5.
+            rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)[4 : 4 + len(published)]
+            if len(rows) < len(published):
+                problems.append(f"sheet {sheet_name} has {len(rows)} figure rows where {len(published)} are published")
+                continue
+            for (shown_text, value), row in zip(published, rows):
                 shown = row[figure_column]
-                if value is None and shown != text:
-                    problems.append(f"sheet {sheet_name} shows {shown!r} where the published figure is {text!r}")
+                if value is None and shown != shown_text:
+                    problems.append(f"sheet {sheet_name} shows {shown!r} where the published figure is {shown_text!r}")
                     break
                 if value is not None and (not isinstance(shown, (int, float)) or abs(float(shown) - float(value)) > 1e-9):
                     problems.append(f"sheet {sheet_name} shows {shown!r} where the published figure is {value!r}")
                     break
-        for sheet in workbook.worksheets:
-            for row in sheet.iter_rows(values_only=True):
-                for cell in row:
-                    if isinstance(cell, str) and cell.startswith("="):
-                        problems.append(f"sheet {sheet.title} holds a formula: {cell[:40]!r}")
-                        return problems
     finally:
         workbook.close()
+    problems += [f"sheet {sheet} holds a formula" for sheet in _formula_cells(path)]
     return problems
