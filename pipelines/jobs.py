@@ -3,8 +3,8 @@
 nightly          every unpartitioned asset: ingest new extracts, build the dbt models, validate,
                  publish. Scheduled at 02:00 UK time; also launched by the new-extract sensor
                  (pipelines/sensors.py).
-sign_off_quarter the signed-off figures of one financial quarter (or a range, in one run) and the
-                 publication. Scheduled for the quarter just closed; backfilled by hand to restate.
+sign_off_quarter the signed-off figures of one financial quarter (or a range, in one run), the
+                 publication and its report. Scheduled for the quarter just closed; backfilled by hand to restate.
 
 Every run writes the build database, so the instance queue lets one run at a time through
 (.dagster/dagster.yaml); the `outcomes/writer` tag says why.
@@ -14,6 +14,7 @@ from datetime import datetime
 
 import dagster as dg
 
+from pipelines.assets.report import REPORT_KEY
 from pipelines.assets.signed_off import SIGNED_OFF_KEY, fiscal_quarters
 
 PUBLISHED_KEY = dg.AssetKey(["published", "outcomes_database"])
@@ -40,7 +41,8 @@ nightly_schedule = dg.ScheduleDefinition(
 
 sign_off_job = dg.define_asset_job(
     name="sign_off_quarter",
-    selection=dg.AssetSelection.assets(SIGNED_OFF_KEY, PUBLISHED_KEY),
+    # The report is rebuilt with the publication, so it never shows the previous one.
+    selection=dg.AssetSelection.assets(SIGNED_OFF_KEY, PUBLISHED_KEY, REPORT_KEY),
     partitions_def=fiscal_quarters,
     executor_def=dg.in_process_executor,
     tags=WRITER_TAGS,

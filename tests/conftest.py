@@ -40,6 +40,14 @@ def copy_fixture(name: str, settings: Settings) -> None:
     shutil.copytree(FIXTURES / name, settings.raw_dir, dirs_exist_ok=True)
 
 
+def clone_data(run: Settings, settings: Settings) -> Settings:
+    """Copy a finished run's whole data folder (landing zone, archive, build database,
+    publications; the relative `latest` symlink kept) into `settings.data_dir`, so a test can
+    start from a published warehouse without running the nightly job again."""
+    shutil.copytree(run.data_dir, settings.data_dir, symlinks=True, dirs_exist_ok=True)
+    return settings
+
+
 def run_nightly(settings: Settings) -> dg.ExecuteInProcessResult:
     """Run the nightly job in-process against `settings.data_dir`."""
     from pipelines.definitions import defs
@@ -70,6 +78,17 @@ def check_results(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
         for e in result.all_events
         if e.event_type_value == "ASSET_CHECK_EVALUATION"
     }
+
+
+@pytest.fixture(scope="session")
+def synthetic_extract(tmp_path_factory) -> Path:
+    """The whole synthetic bi-borough at the default seed and scale, generated once per session
+    (about a minute) and shared by the generator tests: a landing zone they read, never write."""
+    from pipelines.synthetic.generate import GenerationSpec, generate
+
+    out = tmp_path_factory.mktemp("synthetic") / "raw"
+    generate(out, GenerationSpec())
+    return out
 
 
 @pytest.fixture(scope="session")
@@ -143,31 +162,6 @@ def safeguarding_run(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def education_run(tmp_path_factory):
-    """The nightly job on the education fixture (tests/fixtures/education): a school census with
-    children known to social care, attendance, exclusions, results, a school register with
-    Ofsted history, early years funding and home education, with answers worked out by hand in
-    tests/test_education_golden.py."""
-    data = tmp_path_factory.mktemp("education") / "data"
-    saved = {k: os.environ.get(k) for k in ("OUTCOMES_DATA_DIR", "OUTCOMES_PSEUDONYMISATION_KEY")}
-    os.environ["OUTCOMES_DATA_DIR"] = str(data)
-    os.environ["OUTCOMES_PSEUDONYMISATION_KEY"] = TEST_KEY
-    try:
-        settings = Settings(data_dir=data)
-        settings.ensure_dirs()
-        copy_fixture("education", settings)
-        result = run_nightly(settings)
-        assert result.success, failed_steps(result)
-        yield settings
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
-
-
-@pytest.fixture(scope="session")
 def looked_after_run(tmp_path_factory):
     """The nightly job on the looked-after fixture (tests/fixtures/looked_after): periods of care
     with placement and legal status changes, short breaks, returns home, missing episodes, health
@@ -181,6 +175,31 @@ def looked_after_run(tmp_path_factory):
         settings = Settings(data_dir=data)
         settings.ensure_dirs()
         copy_fixture("looked_after", settings)
+        result = run_nightly(settings)
+        assert result.success, failed_steps(result)
+        yield settings
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+@pytest.fixture(scope="session")
+def education_run(tmp_path_factory):
+    """The nightly job on the education fixture (tests/fixtures/education): a school census with
+    children known to social care, attendance, exclusions, results, a school register with
+    Ofsted history, early years funding and home education, with answers worked out by hand in
+    tests/test_education_golden.py."""
+    data = tmp_path_factory.mktemp("education") / "data"
+    saved = {k: os.environ.get(k) for k in ("OUTCOMES_DATA_DIR", "OUTCOMES_PSEUDONYMISATION_KEY")}
+    os.environ["OUTCOMES_DATA_DIR"] = str(data)
+    os.environ["OUTCOMES_PSEUDONYMISATION_KEY"] = TEST_KEY
+    try:
+        settings = Settings(data_dir=data)
+        settings.ensure_dirs()
+        copy_fixture("education", settings)
         result = run_nightly(settings)
         assert result.success, failed_steps(result)
         yield settings

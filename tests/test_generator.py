@@ -11,10 +11,8 @@ from pipelines.synthetic.generate import GenerationSpec, generate
 
 
 @pytest.fixture(scope="module")
-def extract(tmp_path_factory):
-    out = tmp_path_factory.mktemp("gen") / "raw"
-    generate(out, GenerationSpec())
-    return out
+def extract(synthetic_extract):
+    return synthetic_extract
 
 
 def test_same_seed_same_bytes(extract, tmp_path):

@@ -21,10 +21,8 @@ EXTRACT = date(2023, 5, 15)
 
 
 @pytest.fixture(scope="module")
-def extract(tmp_path_factory):
-    out = tmp_path_factory.mktemp("lac_gen") / "raw"
-    generate(out, GenerationSpec())
-    return out
+def extract(synthetic_extract):
+    return synthetic_extract
 
 
 @pytest.fixture(scope="module")

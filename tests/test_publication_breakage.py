@@ -1,7 +1,7 @@
 """Deliberately broken tables are caught, block publication with a message naming the measure,
 borough and period, and leave the previous publication byte-identical.
 
-The tiny fixture is run through the nightly job once (module fixture); each test copies the
+The tiny fixture is run through the nightly job once (the session's golden run); each test copies the
 resulting data folder, breaks the build database between the dbt build and the publish step,
 and runs the steps after dbt (disclosure control, the Great Expectations checks of the marts and
 published tables, the publish step) as the nightly job would.
@@ -10,7 +10,6 @@ published tables, the publish step) as the nightly job would.
 from __future__ import annotations
 
 import os
-import shutil
 
 import dagster as dg
 import duckdb
@@ -18,40 +17,19 @@ import pytest
 
 from pipelines.publication.publish import PublicationError, publish, published_fingerprint
 from pipelines.settings import Settings
-from tests.conftest import TEST_KEY, check_results, copy_fixture, failed_steps, run_nightly
+from tests.conftest import check_results, clone_data, failed_steps
 
 pytestmark = pytest.mark.slow
 PUBLISH_KEY = dg.AssetKey(["published", "outcomes_database"])
 
 
-@pytest.fixture(scope="module")
-def published_once(tmp_path_factory):
-    data = tmp_path_factory.mktemp("breakage") / "data"
-    saved = {k: os.environ.get(k) for k in ("OUTCOMES_DATA_DIR", "OUTCOMES_PSEUDONYMISATION_KEY")}
-    os.environ["OUTCOMES_DATA_DIR"] = str(data)
-    os.environ["OUTCOMES_PSEUDONYMISATION_KEY"] = TEST_KEY
-    try:
-        settings = Settings(data_dir=data)
-        settings.ensure_dirs()
-        copy_fixture("tiny", settings)
-        result = run_nightly(settings)
-        assert result.success, failed_steps(result)
-        yield settings
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
-
-
 @pytest.fixture
-def copy(published_once, tmp_path, monkeypatch) -> Settings:
-    """A private copy of the published-once data folder (symlinks kept: `latest`)."""
+def copy(golden_run, tmp_path, monkeypatch) -> Settings:
+    """A private copy of the golden run's data folder: the tiny fixture ingested, built and
+    published once (symlinks kept: `latest`)."""
     target = tmp_path / "data"
-    shutil.copytree(published_once.data_dir, target, symlinks=True)
     monkeypatch.setenv("OUTCOMES_DATA_DIR", str(target))
-    return Settings(data_dir=target)
+    return clone_data(golden_run, Settings(data_dir=target))
 
 
 def _state(settings: Settings) -> dict:
@@ -227,7 +205,7 @@ def test_a_new_publication_joins_the_log_and_moves_latest(copy):
 
     before = _state(copy)
     first_folder = copy.published_dir / before["latest"]
-    first_files = {p.name: p.read_bytes() for p in first_folder.iterdir()}
+    first_files = {p.relative_to(first_folder): p.read_bytes() for p in first_folder.rglob('*') if p.is_file()}
     result = publish(copy, force=True)
     assert result.status == "published"
 
@@ -235,7 +213,7 @@ def test_a_new_publication_joins_the_log_and_moves_latest(copy):
     assert after["latest"] == result.publication_id and len(after["log"]) == len(before["log"]) + 1
     assert after["folders"] == sorted([*before["folders"], result.publication_id])
     # The previous publication's files are untouched.
-    assert {p.name: p.read_bytes() for p in first_folder.iterdir()} == first_files
+    assert {p.relative_to(first_folder): p.read_bytes() for p in first_folder.rglob('*') if p.is_file()} == first_files
 
     folder = copy.published_dir / "latest"
     manifest = json.loads((folder / "manifest.json").read_text())

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from pipelines.publication.publish import published_fingerprint
-from tests.conftest import check_results, copy_fixture, failed_steps, run_nightly
+from tests.conftest import check_results, clone_data, failed_steps, run_nightly
 
 pytestmark = pytest.mark.slow
 
@@ -19,10 +19,9 @@ def _deliver_manual(settings, extract_id: str, line: str) -> None:
     (folder / "manual_measures.csv").write_text(MANUAL_HEADER + line + "\n", encoding="utf-8")
 
 
-def test_percentage_above_100_blocks_publication(settings):
-    copy_fixture("tiny", settings)
-    first = run_nightly(settings)
-    assert first.success, failed_steps(first)
+def test_percentage_above_100_blocks_publication(golden_run, settings):
+    # Start from the tiny fixture ingested, built and published once (a copy of the golden run).
+    clone_data(golden_run, settings)
     before = published_fingerprint(settings.published_db_path)
     con = duckdb.connect(str(settings.published_db_path), read_only=True)
     publications = con.execute("select count(*) from published.publication_log").fetchall()[0][0]
@@ -66,9 +65,8 @@ def test_percentage_above_100_blocks_publication(settings):
     assert published_fingerprint(settings.published_db_path) != before
 
 
-def test_second_run_with_nothing_new_changes_nothing(settings):
-    copy_fixture("tiny", settings)
-    assert run_nightly(settings).success
+def test_second_run_with_nothing_new_changes_nothing(golden_run, settings):
+    clone_data(golden_run, settings)
     before = published_fingerprint(settings.published_db_path)
     again = run_nightly(settings)
     assert again.success, failed_steps(again)

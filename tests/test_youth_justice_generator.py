@@ -8,17 +8,15 @@ import json
 import duckdb
 import pytest
 
-from pipelines.synthetic.generate import GenerationSpec, generate
+from pipelines.synthetic.generate import GenerationSpec
 
 YJ_TABLES = ("yj_person", "yj_offence", "yj_outcome", "yj_custody_episode", "yj_police_custody", "yj_victim", "yj_case_kpi")
 FORMAL = "('YC', 'YCC', 'AD', 'CD', 'FINE', 'RO', 'YRO', 'YRO_ISS', 'DTO', 'S250', 'CUST_OTHER')"
 
 
 @pytest.fixture(scope="module")
-def extract(tmp_path_factory):
-    out = tmp_path_factory.mktemp("yjgen") / "raw"
-    generate(out, GenerationSpec())
-    return out
+def extract(synthetic_extract):
+    return synthetic_extract
 
 
 @pytest.fixture(scope="module")
