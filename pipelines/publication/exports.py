@@ -33,6 +33,7 @@ CSV_NAME = "outcome_measures.csv"
 PARQUET_NAME = "outcome_measures.parquet"
 WORKBOOK_NAME = "outcomes.xlsx"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 # Boroughs before the combined area, as the councils print them.
 ORDER = "measure_id, statistic, breakdown, breakdown_value, period_type, period_end, area_code = 'BIBOROUGH', area_code"
 SHEET_COLUMNS = [
@@ -266,7 +267,8 @@ def verify_exports(con: duckdb.DuckDBPyConnection, folder: Path, marts: pd.DataF
     from_parquet = con.execute(f"select * from {parquet_source}").df()
     for name, frame in (("CSV", from_csv), ("Parquet", from_parquet)):
         for column in frame.columns:
-            live = [v for v in frame[column].dropna() if isinstance(v, str) and v.startswith(FORMULA_PREFIXES)]
+            # A negative number (a Progress 8 mean, say) starts with "-" but is a number, not a formula.
+            live = [v for v in frame[column].dropna() if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) and not PLAIN_NUMBER.fullmatch(v)]
             if live:
                 problems.append(f"{name} column {column} has a cell a spreadsheet would run as a formula: {live[0]!r}")
 
