@@ -35,11 +35,18 @@ def write_json(results: dict, folder: Path) -> Path:
 def _num(value, digits: int = 1) -> str:
     if value is None:
         return "-"
-    return f"{value:,.{digits}f}" if isinstance(value, float) and digits else f"{value:,}"
+    return f"{value:,.{digits}f}" if isinstance(value, float) else f"{value:,}"
 
 
 def _status(run: dict) -> str:
-    return "" if run.get("returncode") == 0 else " (FAILED)"
+    if run.get("returncode") is None:
+        return " (not measured)"
+    return "" if run["returncode"] == 0 else " (FAILED)"
+
+
+def _figures(run: dict) -> str:
+    """wall / CPU / peak MB of one run."""
+    return f"{_num(run['wall_s'])} / {_num(run['cpu_s'])} / {_num(run['peak_rss_mb'], 0)}{_status(run)}"
 
 
 def summary_rows(results: dict) -> list[str]:
@@ -50,7 +57,7 @@ def summary_rows(results: dict) -> list[str]:
         rows.append(
             f"| {results['started_at'][:16]} | {commit} | {results['label']} | {s['scale']} | {s['rows_in']:,} "
             f"| {_num(s['full']['wall_s'])}{_status(s['full'])} | {_num(s['floor']['wall_s'])} | {_num(s['ratio_to_floor'])} "
-            f"| {s['full']['peak_rss_mb']:,} | {_num(s['full']['cpu_s'])} | {_num(s['no_change']['wall_s'])}{_status(s['no_change'])} "
+            f"| {_num(s['full']['peak_rss_mb'], 0)} | {_num(s['full']['cpu_s'])} | {_num(s['no_change']['wall_s'])}{_status(s['no_change'])} "
             f"| {_num(s['partition_rerun']['wall_s'])}{_status(s['partition_rerun'])} | {load} |"
         )
     return rows
@@ -79,20 +86,20 @@ def run_section(results: dict) -> str:
     row("rows in (all raw files)", [f"{s['rows_in']:,}" for s in scales])
     row("raw files (MB)", [f"{s['raw_mb']:,}" for s in scales])
     row("generation, cached (s)", [_num(s["generation_s"]) for s in scales])
-    row("**end to end** (full nightly run)", [f"**{_num(s['full']['wall_s'])}** / {_num(s['full']['cpu_s'])} / {s['full']['peak_rss_mb']:,}{_status(s['full'])}" for s in scales])
+    row("**end to end** (full nightly run)", [f"**{_num(s['full']['wall_s'])}** / {_figures(s['full']).split(' / ', 1)[1]}" for s in scales])
     for stage in (*STAGES, "other", "dagster_overhead"):
         if any(stage in s["full"]["stages"] for s in scales):
             cells = []
             for s in scales:
                 f = s["full"]["stages"].get(stage)
-                cells.append("-" if f is None else f"{_num(f['wall_s'])} / {_num(f['cpu_s'])} / {f['peak_rss_mb']:,.0f}")
+                cells.append("-" if f is None else f"{_num(f['wall_s'])} / {_num(f['cpu_s'])} / {_num(f['peak_rss_mb'], 0)}")
             row(f"&nbsp;&nbsp;{STAGE_LABELS[stage]}", cells)
     row("&nbsp;&nbsp;of which before the first step", [_num(s["full"]["stages"]["dagster_overhead"].get("before_first_step_s")) for s in scales])
-    row("**floor** (DuckDB read_csv of every file)", [f"**{_num(s['floor']['wall_s'])}** / {_num(s['floor']['cpu_s'])} / {s['floor']['peak_rss_mb']:,}" for s in scales])
+    row("**floor** (DuckDB read_csv of every file)", [f"**{_num(s['floor']['wall_s'])}** / {_figures(s['floor']).split(' / ', 1)[1]}" for s in scales])
     row("**ratio** end to end / floor", [f"**{_num(s['ratio_to_floor'])}**" for s in scales])
-    row("no-change nightly run", [f"{_num(s['no_change']['wall_s'])} / {_num(s['no_change']['cpu_s'])} / {s['no_change']['peak_rss_mb']:,}{_status(s['no_change'])}" for s in scales])
-    row(f"one-partition rerun ({scales[0]['partition_rerun']['partition'] if scales else ''})", [f"{_num(s['partition_rerun']['wall_s'])} / {_num(s['partition_rerun']['cpu_s'])} / {s['partition_rerun']['peak_rss_mb']:,}{_status(s['partition_rerun'])}" for s in scales])
-    row("build database / published database (MB)", [f"{s['warehouse_mb']:,} / {s['published_mb']:,}" for s in scales])
+    row("no-change nightly run", [_figures(s["no_change"]) for s in scales])
+    row(f"one-partition rerun ({scales[0]['partition_rerun']['partition'] if scales else ''})", [_figures(s["partition_rerun"]) for s in scales])
+    row("build database / published database (MB)", [f"{_num(s['warehouse_mb'], 0)} / {_num(s['published_mb'], 0)}" for s in scales])
     return "\n".join(lines) + "\n"
 
 
