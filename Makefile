@@ -60,8 +60,11 @@ ui: setup
 ui-info:
 	$(BIN)/dagster instance info
 
+# Test files spread over the cores (at most 4 workers; each worker runs the session fixtures its
+# files need, so more workers would mostly repeat them).
+TEST_WORKERS ?= auto
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses=4 --dist loadfile
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow and not browser"

@@ -34,6 +34,7 @@ PARQUET_NAME = "outcome_measures.parquet"
 WORKBOOK_NAME = "outcomes.xlsx"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+PLAIN_NUMBER_SQL = "^" + PLAIN_NUMBER.pattern + "$"
 # Boroughs before the combined area, as the councils print them.
 ORDER = "measure_id, statistic, breakdown, breakdown_value, period_type, period_end, area_code = 'BIBOROUGH', area_code"
 SHEET_COLUMNS = [
@@ -56,16 +57,20 @@ class ExportError(RuntimeError):
     """A written export does not match the published tables."""
 
 
+def runs_as_formula(text) -> bool:
+    """Whether a spreadsheet would take this text for a formula (a plain negative number, such
+    as a Progress 8 mean of -0.42, is a number)."""
+    return isinstance(text, str) and text.startswith(FORMULA_PREFIXES) and not PLAIN_NUMBER.fullmatch(text)
+
+
 def neutralise(text):
     """A text cell a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(text, str) and text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
+    return "'" + text if runs_as_formula(text) else text
 
 
 def restore(text):
     """The original text of a neutralised cell (to match it with the marts again)."""
-    if isinstance(text, str) and text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+    if isinstance(text, str) and text.startswith("'") and runs_as_formula(text[1:]):
         return text[1:]
     return text
 
@@ -75,7 +80,10 @@ def _neutralised_select(con: duckdb.DuckDBPyConnection, table: str) -> str:
     parts = []
     for name, type_, *_ in columns:
         if type_ == "VARCHAR":
-            parts.append(f"case when regexp_matches({name}, '^[=+@\\t\\r-]') then '''' || {name} else {name} end as {name}")
+            parts.append(
+                f"case when regexp_matches({name}, '^[=+@\\t\\r-]') and not regexp_matches({name}, '{PLAIN_NUMBER_SQL}') "
+                f"then '''' || {name} else {name} end as {name}"
+            )
         else:
             parts.append(name)
     return f"select {', '.join(parts)} from {table} order by {ORDER}"
@@ -268,7 +276,7 @@ def verify_exports(con: duckdb.DuckDBPyConnection, folder: Path, marts: pd.DataF
     for name, frame in (("CSV", from_csv), ("Parquet", from_parquet)):
         for column in frame.columns:
             # A negative number (a Progress 8 mean, say) starts with "-" but is a number, not a formula.
-            live = [v for v in frame[column].dropna() if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) and not PLAIN_NUMBER.fullmatch(v)]
+            live = [v for v in frame[column].dropna() if runs_as_formula(v)]
             if live:
                 problems.append(f"{name} column {column} has a cell a spreadsheet would run as a formula: {live[0]!r}")
 
