@@ -31,7 +31,7 @@ class WarehouseResource(dg.ConfigurableResource):
         """A connection to the build database. Only the pipeline writes it."""
         settings = self.settings
         settings.ensure_dirs()
-        con = duckdb.connect(str(settings.warehouse_path), read_only=read_only)
+        con = duckdb.connect(str(settings.warehouse_path), read_only=read_only, config=settings.duckdb_config())
         try:
             yield con
         finally:

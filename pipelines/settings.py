@@ -8,6 +8,9 @@ OUTCOMES_KEY_FILE      file holding the pseudonymisation key (default: outside t
                        ~/.config/biborough-outcomes/pseudonymisation.key)
 OUTCOMES_PSEUDONYMISATION_KEY
                        the key itself (hex); wins over the key file when set
+OUTCOMES_DUCKDB_MEMORY_LIMIT
+                       most memory DuckDB may hold in the pipeline's connections and dbt's
+                       (default 4GB); beyond it DuckDB spills to <data>/work/duckdb_spill
 """
 
 from __future__ import annotations
@@ -30,6 +33,10 @@ TELEMETRY_OFF = {
     "DAGSTER_DISABLE_TELEMETRY": "true",
     "DO_NOT_TRACK": "1",
 }
+
+
+def duckdb_memory_limit() -> str:
+    return os.environ.get("OUTCOMES_DUCKDB_MEMORY_LIMIT", "4GB")
 
 
 def switch_off_telemetry() -> None:
@@ -82,6 +89,11 @@ class Settings:
         for path in (self.raw_dir, self.archive_dir, self.warehouse_dir, self.work_dir, self.published_dir):
             path.mkdir(parents=True, exist_ok=True)
 
+    def duckdb_config(self) -> dict[str, str]:
+        """Without a limit DuckDB keeps up to 80% of the machine's memory: ingest held 10 GB at
+        ten times the bi-borough volume (docs/benchmarks.md). With one it spills to disk."""
+        return {"memory_limit": duckdb_memory_limit(), "temp_directory": str(self.work_dir / "duckdb_spill")}
+
     def dbt_env(self) -> dict[str, str]:
         """Variables the dbt profile reads (see dbt_project/profiles.yml)."""
-        return {"OUTCOMES_WAREHOUSE_PATH": str(self.warehouse_path), "OUTCOMES_DATA_DIR": str(self.data_dir)}
+        return {"OUTCOMES_WAREHOUSE_PATH": str(self.warehouse_path), "OUTCOMES_DATA_DIR": str(self.data_dir), "OUTCOMES_DUCKDB_MEMORY_LIMIT": duckdb_memory_limit()}
