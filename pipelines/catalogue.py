@@ -152,10 +152,10 @@ def load_registry(path: Path = REGISTRY_PATH, priorities: list[Priority] | None 
 
 def statistic_unit(statistic: str) -> str:
     """The unit a statistic's name implies, by the naming convention of the measure models:
-    count*, rate_per_10k / _per_100k / _per_1000, mean_* and median_* (days when they end in
+    count*, rate_per_10k / _per_100k / _per_1000 / _per_100, mean_* and median_* (days when they end in
     days), relative_rate_index (ratio), gap_attainment8 (score); every other name (percent,
     pct_*, *_rate, gap_* of percentages, pp_difference) is a percentage or percentage points."""
-    for marker, unit in (("per_10k", "rate_per_10k"), ("per_100k", "rate_per_100k"), ("per_1000", "rate_per_1000")):
+    for marker, unit in (("per_10k", "rate_per_10k"), ("per_100k", "rate_per_100k"), ("per_1000", "rate_per_1000"), ("per_100", "rate_per_100")):
         if marker in statistic:
             return unit
     if statistic.startswith("count"):

@@ -132,16 +132,16 @@ def test_exclusion_rates_pool_across_boroughs(published):
     # U2, U3 (main at Alpha; the subsidiary row at Beta is not counted), U4, U5, U6, U7 = 7;
     # WCC W1-W4 = 4. Suspensions: RBKC U7 twice and U6 once = 3 (U2's lunchtime suspension is
     # not a suspension); WCC W1 once. Permanent exclusions: WCC W3.
-    assert row(published, "P4_SUSPENSIONS", "rate", "RBKC", "2021/22")[1:] == (3, 7)
+    assert row(published, "P4_SUSPENSIONS", "rate_per_100", "RBKC", "2021/22")[1:] == (3, 7)
     assert value(published, "P4_SUSPENSIONS", "pct_pupils_suspended", "RBKC", "2021/22") == pytest.approx(100 * 2 / 7)
-    assert value(published, "P4_SUSPENSIONS", "rate", "WCC", "2021/22") == pytest.approx(25)
-    assert value(published, "P4_PERMANENT_EXCLUSIONS", "rate", "WCC", "2021/22") == pytest.approx(25)
+    assert value(published, "P4_SUSPENSIONS", "rate_per_100", "WCC", "2021/22") == pytest.approx(25)
+    assert value(published, "P4_PERMANENT_EXCLUSIONS", "rate_per_100", "WCC", "2021/22") == pytest.approx(25)
     # Bi-borough: (3 + 1) / (7 + 4) and (0 + 1) / (7 + 4) - not the averages 33.9 and 12.5.
-    assert row(published, "P4_SUSPENSIONS", "rate", "BI", "2021/22")[1:] == (4, 11)
-    assert row(published, "P4_PERMANENT_EXCLUSIONS", "rate", "BI", "2021/22")[1:] == (1, 11)
+    assert row(published, "P4_SUSPENSIONS", "rate_per_100", "BI", "2021/22")[1:] == (4, 11)
+    assert row(published, "P4_PERMANENT_EXCLUSIONS", "rate_per_100", "BI", "2021/22")[1:] == (1, 11)
     assert value(published, "P4_PERMANENT_EXCLUSIONS", "count", "BI", "2021/22") == 1
     # Free school meals (U1, U5, U7 in RBKC): 2 suspensions among 3 pupils.
-    assert row(published, "P4_SUSPENSIONS", "rate", "RBKC", "2021/22", "fsm", "eligible")[1:] == (2, 3)
+    assert row(published, "P4_SUSPENSIONS", "rate_per_100", "RBKC", "2021/22", "fsm", "eligible")[1:] == (2, 3)
 
 
 def test_results_recomputed_from_the_record(published):

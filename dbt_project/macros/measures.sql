@@ -48,6 +48,7 @@
         when 'rate_per_10k' then 10000.0
         when 'rate_per_100k' then 100000.0
         when 'rate_per_1000' then 1000.0
+        when 'rate_per_100' then 100.0
         else 1.0
     end
 {%- endmacro %}

@@ -6,7 +6,7 @@ with published as (
         *,
         case unit
             when 'percent' then 100.0 when 'rate_per_10k' then 10000.0 when 'rate_per_100k' then 100000.0
-            when 'rate_per_1000' then 1000.0 else 1.0
+            when 'rate_per_1000' then 1000.0 when 'rate_per_100' then 100.0 else 1.0
         end as scale,
         value_published not in ('c', 'z', 'x') as is_shown
     from published.outcome_measures
@@ -22,7 +22,7 @@ select
     end as rounding_error,
     published.value_published = 'c' and (published.numerator is not null or published.denominator is not null or published.value is not null) as prints_when_suppressed,
     published.is_shown and (
-        (published.unit in ('count', 'percent', 'rate_per_10k', 'rate_per_100k', 'rate_per_1000', 'ratio')
+        (published.unit in ('count', 'percent', 'rate_per_10k', 'rate_per_100k', 'rate_per_1000', 'rate_per_100', 'ratio')
             and coalesce(published.numerator, case when published.unit = 'count' then published.value end) between 1 and {suppression_threshold})
         or (published.unit in ('percent', 'mean', 'days', 'score', 'ratio') and published.denominator between 1 and {suppression_threshold})
     ) as small_count_shown,

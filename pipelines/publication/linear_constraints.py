@@ -43,6 +43,8 @@ UNIT_KINDS: dict[str, tuple[str | None, str | None]] = {
     "rate_per_10k": ("children", "population"),
     "rate_per_100k": ("children", "population"),
     "rate_per_1000": ("children", "population"),
+    # Suspensions per 100 pupils: events over the pupils on roll (a count of children).
+    "rate_per_100": ("children", "children"),
     "mean": ("amount", "children"),
     "days": ("amount", "children"),
     "score": ("amount", "children"),

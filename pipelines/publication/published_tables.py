@@ -35,13 +35,14 @@ SYMBOLS = {
 }
 # Decimal places at publication, by unit (measures.md section 2: percentages and rates to one
 # decimal place, means to two). A catalogue column `decimal_places` wins where it is given.
-UNIT_DECIMALS = {"count": 0, "percent": 1, "rate_per_10k": 1, "rate_per_100k": 1, "rate_per_1000": 1, "mean": 2, "ratio": 2, "days": 1, "score": 1}
+UNIT_DECIMALS = {"count": 0, "percent": 1, "rate_per_10k": 1, "rate_per_100k": 1, "rate_per_1000": 1, "rate_per_100": 2, "mean": 2, "ratio": 2, "days": 1, "score": 1}
 UNIT_LABELS = {
     "count": "number",
     "percent": "%",
     "rate_per_10k": "rate per 10,000 children",
     "rate_per_100k": "rate per 100,000 young people",
     "rate_per_1000": "rate per 1,000 young people",
+    "rate_per_100": "rate per 100 pupils",
     "mean": "mean",
     "ratio": "ratio",
     "days": "days",

@@ -111,7 +111,7 @@ class MeasureView:
 
 def statistic_label(statistic: str, unit: str) -> str:
     """Words for a statistic name: percent -> Percentage, pct_uasc -> % UASC, count_started -> Number started."""
-    whole = {"percent": "Percentage", "count": "Number", "rate_per_10k": "Rate per 10,000 children", "rate_per_100k": "Rate per 100,000 young people", "rate_per_1000": "Rate per 1,000 young people"}
+    whole = {"percent": "Percentage", "count": "Number", "rate_per_10k": "Rate per 10,000 children", "rate_per_100k": "Rate per 100,000 young people", "rate_per_1000": "Rate per 1,000 young people", "rate_per_100": "Rate per 100 pupils"}
     if statistic in whole:
         return whole[statistic]
     words = statistic.split("_")

@@ -4,9 +4,10 @@
 -- the share of pupils suspended at least once. Numerators count every exclusion in the year,
 -- including pupils who left before January; characteristics are the spring census's.
 -- Groups: free school meals, EHC plan / SEN support, social care status, ethnicity, phase.
--- Rates per 100 pupils are held as percentages (numerator over headcount times 100); in a
--- group where suspensions outnumber pupils the value exceeds 100 and publication checks flag
--- it for review. Lunchtime suspensions are not counted (the DfE reports them apart).
+-- The DfE's suspension and permanent exclusion rates are events per 100 pupils (unit
+-- rate_per_100), not percentages: in a small group where suspensions outnumber pupils the rate
+-- passes 100, which a percentage cannot. Lunchtime suspensions are not counted (the DfE reports
+-- them apart).
 with pupils as (
     select *
     from {{ ref('int_pupil_years') }}
@@ -24,7 +25,7 @@ counted as (
 
 {{ measure_row('P4_SUSPENSIONS', 'count', 'count', 'suspensions', breakdown='breakdown', breakdown_value='breakdown_value') }}
 union all
-{{ measure_row('P4_SUSPENSIONS', 'rate', 'percent', 'suspensions', 'headcount', 'breakdown', 'breakdown_value') }}
+{{ measure_row('P4_SUSPENSIONS', 'rate_per_100', 'rate_per_100', 'suspensions', 'headcount', 'breakdown', 'breakdown_value') }}
 union all
 {{ measure_row('P4_SUSPENSIONS', 'pct_pupils_suspended', 'percent', 'pupils_suspended', 'headcount', 'breakdown', 'breakdown_value') }}
 union all
@@ -32,4 +33,4 @@ union all
 union all
 {{ measure_row('P4_PERMANENT_EXCLUSIONS', 'count', 'count', 'permanent_exclusions', breakdown='breakdown', breakdown_value='breakdown_value') }}
 union all
-{{ measure_row('P4_PERMANENT_EXCLUSIONS', 'rate', 'percent', 'permanent_exclusions', 'headcount', 'breakdown', 'breakdown_value') }}
+{{ measure_row('P4_PERMANENT_EXCLUSIONS', 'rate_per_100', 'rate_per_100', 'permanent_exclusions', 'headcount', 'breakdown', 'breakdown_value') }}
