@@ -62,8 +62,10 @@ def _injected_rows(settings: Settings):
                     yield source, extract, table, kind, row, expect
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def build(dirty):
+    # Per test, not per module: the last test runs the job on this warehouse again, which needs
+    # no read-only connection of this process left open on it.
     settings, _ = dirty
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     yield con

@@ -28,7 +28,7 @@ import pytest
 
 from pipelines.resources import WarehouseResource
 from pipelines.settings import Settings
-from tests.conftest import failed_steps
+from tests.conftest import clone_data, failed_steps
 
 pytestmark = pytest.mark.slow
 
@@ -139,7 +139,7 @@ def corrected(golden_run, tmp_path_factory):
     from tests.conftest import TEST_KEY
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("reader") / "data")
-    shutil.copytree(golden_run.data_dir, settings.data_dir)
+    clone_data(golden_run, settings)  # symlinks kept: `latest` and `report` stay links
     work = settings.data_dir.parent
     with pytest.MonkeyPatch.context() as env, dg.instance_for_test() as instance:
         env.setenv("OUTCOMES_PSEUDONYMISATION_KEY", TEST_KEY)

@@ -8,10 +8,13 @@ row counts do the same on DuckDB). Views are not counted: counting one would run
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 
 import dagster as dg
 import duckdb
+
+from pipelines.operations.retries import is_lock_conflict
 
 MART_KEY = dg.AssetKey(["marts", "outcome_measures"])
 PREVIEW_ROWS = 30
@@ -82,9 +85,24 @@ def _collect(events: Iterable) -> tuple[list, BaseException | None]:
     return collected, None
 
 
+def _connect_after_dbt(database_path, timeout_seconds: float = 60.0) -> duckdb.DuckDBPyConnection:
+    """A read-only connection once dbt has let the file go: its output stream can end a moment
+    before the process exits and releases its lock (seconds on a loaded machine)."""
+    deadline = time.monotonic() + timeout_seconds
+    delay = 0.1
+    while True:
+        try:
+            return duckdb.connect(str(database_path), read_only=True)
+        except duckdb.IOException as exc:
+            if not is_lock_conflict(exc) or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
 def _extra_metadata(context: dg.AssetExecutionContext, outputs: list[dg.Output], database_path) -> dict[str, dict]:
     extra: dict[str, dict] = {}
-    con = duckdb.connect(str(database_path), read_only=True)
+    con = _connect_after_dbt(database_path)
     try:
         for output in outputs:
             key = context.asset_key_for_output(output.output_name)
