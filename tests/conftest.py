@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -91,50 +92,48 @@ def synthetic_extract(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.fixture(scope="session")
-def golden_run(tmp_path_factory):
-    """The nightly job run once on the tiny hand-written fixture; shared by several modules."""
-    data = tmp_path_factory.mktemp("golden") / "data"
+@contextmanager
+def data_dir_env(data: Path):
+    """Point OUTCOMES_DATA_DIR (and the test key) at `data` for a fixture wider than one test,
+    where monkeypatch cannot reach, and put the environment back afterwards."""
     saved = {k: os.environ.get(k) for k in ("OUTCOMES_DATA_DIR", "OUTCOMES_PSEUDONYMISATION_KEY")}
     os.environ["OUTCOMES_DATA_DIR"] = str(data)
     os.environ["OUTCOMES_PSEUDONYMISATION_KEY"] = TEST_KEY
     try:
-        settings = Settings(data_dir=data)
-        settings.ensure_dirs()
-        copy_fixture("tiny", settings)
-        result = run_nightly(settings)
-        assert result.success, failed_steps(result)
-        yield settings
+        yield
     finally:
         for key, old in saved.items():
             if old is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = old
+
+
+def fixture_run(tmp_path_factory, name: str, *fixtures: str):
+    """Yield the settings of a data folder holding tests/fixtures/<each of fixtures>, after one
+    successful run of the nightly job on it."""
+    data = tmp_path_factory.mktemp(name) / "data"
+    with data_dir_env(data):
+        settings = Settings(data_dir=data)
+        settings.ensure_dirs()
+        for fixture in fixtures or (name,):
+            copy_fixture(fixture, settings)
+        result = run_nightly(settings)
+        assert result.success, failed_steps(result)
+        yield settings
+
+
+@pytest.fixture(scope="session")
+def golden_run(tmp_path_factory):
+    """The nightly job run once on the tiny hand-written fixture; shared by several modules."""
+    yield from fixture_run(tmp_path_factory, "golden", "tiny")
 
 
 @pytest.fixture(scope="session")
 def catalogue_run(tmp_path_factory):
     """The nightly job on the tiny fixture plus a later manual delivery (tests/fixtures/catalogue)
     whose figures meet targets and comparators of the seeds; see tests/test_catalogue_marts.py."""
-    data = tmp_path_factory.mktemp("catalogue") / "data"
-    saved = {k: os.environ.get(k) for k in ("OUTCOMES_DATA_DIR", "OUTCOMES_PSEUDONYMISATION_KEY")}
-    os.environ["OUTCOMES_DATA_DIR"] = str(data)
-    os.environ["OUTCOMES_PSEUDONYMISATION_KEY"] = TEST_KEY
-    try:
-        settings = Settings(data_dir=data)
-        settings.ensure_dirs()
-        copy_fixture("tiny", settings)
-        copy_fixture("catalogue", settings)
-        result = run_nightly(settings)
-        assert result.success, failed_steps(result)
-        yield settings
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
+    yield from fixture_run(tmp_path_factory, "catalogue", "tiny", "catalogue")
 
 
 @pytest.fixture(scope="session")
@@ -142,23 +141,7 @@ def safeguarding_run(tmp_path_factory):
     """The nightly job on the safeguarding fixture (tests/fixtures/safeguarding): contacts,
     assessments and their factors, child protection plans and visits, early help, EHC plans and
     short breaks, with answers worked out by hand in tests/test_safeguarding_golden.py."""
-    data = tmp_path_factory.mktemp("safeguarding") / "data"
-    saved = {k: os.environ.get(k) for k in ("OUTCOMES_DATA_DIR", "OUTCOMES_PSEUDONYMISATION_KEY")}
-    os.environ["OUTCOMES_DATA_DIR"] = str(data)
-    os.environ["OUTCOMES_PSEUDONYMISATION_KEY"] = TEST_KEY
-    try:
-        settings = Settings(data_dir=data)
-        settings.ensure_dirs()
-        copy_fixture("safeguarding", settings)
-        result = run_nightly(settings)
-        assert result.success, failed_steps(result)
-        yield settings
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
+    yield from fixture_run(tmp_path_factory, "safeguarding")
 
 
 @pytest.fixture(scope="session")
@@ -167,23 +150,7 @@ def looked_after_run(tmp_path_factory):
     with placement and legal status changes, short breaks, returns home, missing episodes, health
     checks, SDQs, convictions, care leavers' birthday contacts and the Ofsted provider register,
     with answers worked out by hand in tests/test_looked_after_golden.py."""
-    data = tmp_path_factory.mktemp("looked_after") / "data"
-    saved = {k: os.environ.get(k) for k in ("OUTCOMES_DATA_DIR", "OUTCOMES_PSEUDONYMISATION_KEY")}
-    os.environ["OUTCOMES_DATA_DIR"] = str(data)
-    os.environ["OUTCOMES_PSEUDONYMISATION_KEY"] = TEST_KEY
-    try:
-        settings = Settings(data_dir=data)
-        settings.ensure_dirs()
-        copy_fixture("looked_after", settings)
-        result = run_nightly(settings)
-        assert result.success, failed_steps(result)
-        yield settings
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
+    yield from fixture_run(tmp_path_factory, "looked_after")
 
 
 @pytest.fixture(scope="session")
@@ -192,20 +159,4 @@ def education_run(tmp_path_factory):
     children known to social care, attendance, exclusions, results, a school register with
     Ofsted history, early years funding and home education, with answers worked out by hand in
     tests/test_education_golden.py."""
-    data = tmp_path_factory.mktemp("education") / "data"
-    saved = {k: os.environ.get(k) for k in ("OUTCOMES_DATA_DIR", "OUTCOMES_PSEUDONYMISATION_KEY")}
-    os.environ["OUTCOMES_DATA_DIR"] = str(data)
-    os.environ["OUTCOMES_PSEUDONYMISATION_KEY"] = TEST_KEY
-    try:
-        settings = Settings(data_dir=data)
-        settings.ensure_dirs()
-        copy_fixture("education", settings)
-        result = run_nightly(settings)
-        assert result.success, failed_steps(result)
-        yield settings
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
+    yield from fixture_run(tmp_path_factory, "education")

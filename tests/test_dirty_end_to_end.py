@@ -11,7 +11,6 @@ output.
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 
 import duckdb
@@ -20,7 +19,7 @@ import pytest
 from pipelines.privacy.canary import canary_forms, find_canary, scan_outputs
 from pipelines.settings import Settings
 from pipelines.synthetic.generate import GenerationSpec, generate
-from tests.conftest import TEST_KEY, failed_steps, run_nightly
+from tests.conftest import TEST_KEY, data_dir_env, failed_steps, run_nightly
 
 pytestmark = pytest.mark.slow
 
@@ -28,21 +27,12 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def dirty(tmp_path_factory):
     data = tmp_path_factory.mktemp("dirty") / "data"
-    saved = {k: os.environ.get(k) for k in ("OUTCOMES_DATA_DIR", "OUTCOMES_PSEUDONYMISATION_KEY")}
-    os.environ["OUTCOMES_DATA_DIR"] = str(data)
-    os.environ["OUTCOMES_PSEUDONYMISATION_KEY"] = TEST_KEY
-    try:
+    with data_dir_env(data):
         settings = Settings(data_dir=data)
         settings.ensure_dirs()
         generate(settings.raw_dir, GenerationSpec(dirty=True))
         result = run_nightly(settings)
         yield settings, result
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
 
 
 def _manifests(settings: Settings) -> list[tuple[str, str, dict]]:

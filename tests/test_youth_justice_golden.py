@@ -30,13 +30,11 @@ Mixed 500, Asian 1,000, Black 1,000, Other 1,500 (5,000).
 
 from __future__ import annotations
 
-import os
 
 import duckdb
 import pytest
 
-from pipelines.settings import Settings
-from tests.conftest import TEST_KEY, copy_fixture, failed_steps, run_nightly
+from tests.conftest import fixture_run
 
 pytestmark = pytest.mark.slow
 AREAS = {"RBKC": "E09000020", "WCC": "E09000033", "BI": "BIBOROUGH"}
@@ -44,25 +42,10 @@ AREAS = {"RBKC": "E09000020", "WCC": "E09000033", "BI": "BIBOROUGH"}
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
-    data = tmp_path_factory.mktemp("youth_justice") / "data"
-    saved = {k: os.environ.get(k) for k in ("OUTCOMES_DATA_DIR", "OUTCOMES_PSEUDONYMISATION_KEY")}
-    os.environ["OUTCOMES_DATA_DIR"] = str(data)
-    os.environ["OUTCOMES_PSEUDONYMISATION_KEY"] = TEST_KEY
-    try:
-        settings = Settings(data_dir=data)
-        settings.ensure_dirs()
-        copy_fixture("youth_justice", settings)
-        result = run_nightly(settings)
-        assert result.success, failed_steps(result)
+    for settings in fixture_run(tmp_path_factory, "youth_justice"):
         con = duckdb.connect(str(settings.published_db_path), read_only=True)
         yield con
         con.close()
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
 
 
 def row(con, measure_id, statistic, area, period_label, breakdown="all", breakdown_value="all"):
