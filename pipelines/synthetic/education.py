@@ -9,9 +9,9 @@
         early_years_funding.csv, two_year_old_eligibility.csv
         elective_home_education.csv
 
-Registered in `generate.EXTRA_SOURCES`. Children known to social care appear in the census
-under the UPN Mosaic gives them (`generate.upn_for`), so the warehouse links the two after
-pseudonymisation. Every part draws from its own random streams (STREAMS), so the other
+Registered in `generate.EXTRA_SOURCES` (as write_education). Children known to social care
+appear in the census under the UPN Mosaic gives them (`generate.upn_for`), so the warehouse
+links the two after pseudonymisation. Every part draws from its own random streams (STREAMS), so the other
 sources' extracts are unchanged by this one. Calibration targets and their citations are in
 education_profiles.py; how each is met is described in the module that meets it.
 """
@@ -54,7 +54,13 @@ STREAMS = {
 MANIFEST = {"layout": "DfE school census, attendance, exclusions, EYFSP, KS2, KS4 (pupil level); GIAS and Ofsted school register; early years funding; elective home education register"}
 
 
-def build_education(gen: Generation) -> dict[str, pa.Table]:
+def write_education(gen: Generation) -> dict[str, pa.Table | pa.RecordBatchReader]:
+    """EXTRA_SOURCES entry: the tables of build_education, the pupil-level ones as streams read
+    once from their spill files, so that writing them holds no more than a chunk in memory."""
+    return build_education(gen, stream=True)
+
+
+def build_education(gen: Generation, stream: bool = False) -> dict[str, pa.Table | pa.RecordBatchReader]:
     contract = load_contract()
     extract_day = day(gen.spec.extract_date)
     cal = school_calendar(extract_day)
@@ -66,7 +72,7 @@ def build_education(gen: Generation) -> dict[str, pa.Table]:
     records = SchoolRecords(gen, roster, register, cal, traits, STREAMS, contract)
     for ay in ACADEMIC_YEARS:
         records.build_year(ay)
-    tables = records.tables()
+    tables = records.tables(stream)
 
     autumn_2022 = (cal.academic_year[roster.row_term] == 2023) & (cal.term[roster.row_term] == 0)
     of_school_age = cal.academic_year[roster.row_term] - roster.cohort[roster.row_pupil] >= 0

@@ -3,9 +3,9 @@
 The census and attendance tables run to tens of millions of rows at national scale, so columns
 are built as positions in short lists of labels (dictionary arrays) rather than as millions of
 Python strings, and each year's rows are spilled to an Arrow IPC file as soon as they are made.
-The finished table is memory-mapped from that file, so the writer streams it to CSV without the
-generator holding every row in memory. The spill file is unlinked at once: the mapping keeps it
-readable until the table is dropped, and nothing is left behind.
+The finished table is memory-mapped from that file, or (for the writer) read back from it as a
+stream of chunks, so the generator never holds every row in memory. The spill file is unlinked
+at once: the mapping or open file keeps it readable until dropped, and nothing is left behind.
 """
 
 from __future__ import annotations
@@ -100,10 +100,17 @@ class ChunkSink:
             self.writer = pa.ipc.new_stream(str(self.path), chunk.schema)
         self.writer.write_table(chunk)
 
-    def table(self) -> pa.Table:
+    def table(self, stream: bool = False) -> pa.Table | pa.RecordBatchReader:
+        """The whole table, memory-mapped; or, with `stream`, a reader that yields the chunks
+        once, in order, from the file (for the writer: a mapped table read to the end counts
+        in full against the process's memory)."""
         if self.writer is None:
             return _empty(self.contract_table)
         self.writer.close()
+        if stream:
+            reader = pa.ipc.open_stream(pa.OSFile(str(self.path), "r"))
+            os.unlink(self.path)  # the open file keeps the data until the reader is dropped
+            return reader
         source = pa.memory_map(str(self.path), "r")
         table = pa.ipc.open_stream(source).read_all()
         os.unlink(self.path)  # the mapping keeps the data until the table is dropped

@@ -514,8 +514,8 @@ class SchoolRecords(ResultsMixin):
         )
 
     # ---- tables -----------------------------------------------------------------------
-    def tables(self) -> dict[str, pa.Table]:
-        tables = {TABLES[key]: sink.table() for key, sink in self.sinks.items()}
+    def tables(self, stream: bool = False) -> dict[str, pa.Table | pa.RecordBatchReader]:
+        tables = {TABLES[key]: sink.table(stream) for key, sink in self.sinks.items()}
         self.spill.rmdir()
         return tables
 

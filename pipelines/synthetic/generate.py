@@ -31,9 +31,9 @@ from pipelines.synthetic.profiles import BOROUGHS
 from pipelines.synthetic.looked_after import OFSTED_RELEASE_DATE, build_looked_after_tables, build_ofsted_register
 from pipelines.synthetic.safeguarding import build_safeguarding_tables
 from pipelines.synthetic import census as census_source, youth_justice
-from pipelines.synthetic.education import MANIFEST as EDUCATION_MANIFEST, build_education
+from pipelines.synthetic.education import MANIFEST as EDUCATION_MANIFEST, write_education
 from pipelines.synthetic.social_care import Counters, Journeys, simulate_borough
-from pipelines.synthetic.writer import sha256_file, write_arrow, write_table
+from pipelines.synthetic.writer import compact_text, concat_columns, sha256_file, write_arrow, write_table
 
 GENERATOR_VERSION = "0.1.0"
 DEFAULT_SEED = 20230515
@@ -120,7 +120,8 @@ def _write_extract(folder: Path, spec: GenerationSpec, source: str, when: date, 
     tmp.mkdir(parents=True)
     manifest = spec.manifest_header(source, when) | (extra or {})
     manifest["tables"] = {}
-    for name, data in tables.items():
+    for name in list(tables):
+        data = tables.pop(name)  # dropped once written: the big tables are never all held at once
         path = tmp / f"{name}.csv"
         rows = write_table(path, contract.table(source, name), data) if isinstance(data, dict) else write_arrow(path, data)
         manifest["tables"][name] = {"file": path.name, "rows": rows, "sha256": sha256_file(path)}
@@ -159,18 +160,26 @@ class Generation:
 
 
 def _mosaic_tables(gen: Generation, core: list[dict]) -> dict[str, dict]:
+    """Both boroughs' Mosaic tables. Takes the core tables out of `core` and holds each borough's
+    text as Arrow strings once built (compact_text), so that only one borough's tables are ever
+    held as numpy text."""
     parts: dict[str, list[dict]] = {}
-    for b, tables in enumerate(core):
-        tables = dict(tables)
-        tables["ssd_person"] = _person_table(gen.rng(b, 2), gen.journeys[b].profile.la_code, tables["ssd_person"], day(gen.spec.extract_date))
+    for b in range(len(core)):
+        tables, core[b] = dict(core[b]), {}
+        tables["ssd_person"] = compact_text(_person_table(gen.rng(b, 2), gen.journeys[b].profile.la_code, tables["ssd_person"], day(gen.spec.extract_date)))
         for extension in MOSAIC_EXTENSIONS:
             for name, data in extension(gen, b).items():
                 # A table the core already writes gets the extension's rows appended (short-break
                 # legal statuses, say), with the same columns; a new table is added.
-                tables[name] = {col: np.concatenate([tables[name][col], data[col]]) for col in tables[name]} if name in tables else data
-        for name, data in tables.items():
-            parts.setdefault(name, []).append(data)
-    return {name: {col: np.concatenate([p[col] for p in ps]) for col in ps[0]} for name, ps in parts.items()}
+                data = compact_text(data)
+                tables[name] = {col: concat_columns([tables[name][col], data[col]]) for col in tables[name]} if name in tables else data
+        for name in list(tables):
+            parts.setdefault(name, []).append(tables.pop(name))
+    joined = {}
+    for name in list(parts):
+        ps = parts.pop(name)
+        joined[name] = {col: concat_columns([p[col] for p in ps]) for col in ps[0]}
+    return joined
 
 
 def _ons_tables(gen: Generation) -> dict:
@@ -196,12 +205,13 @@ MOSAIC_EXTENSIONS: list[Callable[[Generation, int], dict[str, dict]]] = [
 ]
 
 # Further sources, each written to <out>/<source>/<folder date>/: (source, folder date,
-# builder (generation) -> {table: columns or pyarrow table}, extra manifest fields).
+# builder (generation) -> {table: columns, pyarrow table or record batch reader}, extra
+# manifest fields).
 EXTRA_SOURCES: list[tuple[str, date, Callable[[Generation], dict], dict]] = [
     ("ofsted", OFSTED_RELEASE_DATE, build_ofsted_register, {"release": "Ofsted management information, children's social care providers (synthetic)"}),
     ("youth_justice", date(2023, 5, 15), youth_justice.build, {"system": "Youth justice case system extract (synthetic)"}),
     ("census", date(2022, 11, 29), census_source.build, {"release": "Census 2021 ethnic group by age (synthetic)"}),
-    ("education", date(2023, 5, 15), build_education, EDUCATION_MANIFEST),
+    ("education", date(2023, 5, 15), write_education, EDUCATION_MANIFEST),
 ]
 
 
@@ -223,7 +233,7 @@ def generate(out: Path, spec: GenerationSpec = GenerationSpec(), *, force: bool 
     core, journeys = [], []
     for b, profile in enumerate(BOROUGHS):
         tables, state = simulate_borough(_rng(spec.seed, b, 1), profile, extract_day, spec.scale, ids)
-        core.append(tables)
+        core.append({name: compact_text(data) for name, data in tables.items()})
         journeys.append(state)
     gen = Generation(spec=spec, journeys=journeys, ids=ids)
 

@@ -18,7 +18,9 @@ from pipelines.contracts.model import TableContract
 from pipelines.synthetic.pinning import OPEN
 
 
-def _to_arrow(values: np.ndarray, kind: str) -> pa.Array:
+def _to_arrow(values: np.ndarray | pa.Array | pa.ChunkedArray, kind: str) -> pa.Array:
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        return values  # text already handed over by compact_text
     if kind in ("date", "datetime") and values.dtype.kind in "iu":
         v = np.asarray(values, dtype=np.int64)
         mask = (v >= OPEN) | (v <= -OPEN)
@@ -36,12 +38,33 @@ def _to_arrow(values: np.ndarray, kind: str) -> pa.Array:
     return pa.array(s, mask=(s == ""))
 
 
+def compact_text(data: dict) -> dict:
+    """The table's text ('U') columns as Arrow strings, written exactly as _to_arrow would write
+    them. numpy keeps 4 bytes per character of the longest value; at national scale the Mosaic
+    tables of both boroughs held that way need tens of gigabytes."""
+    return {col: _to_arrow(v, "text") if isinstance(v, np.ndarray) and v.dtype.kind == "U" else v for col, v in data.items()}
+
+
+def concat_columns(parts: list) -> np.ndarray | pa.ChunkedArray:
+    """np.concatenate over parts of a column, some perhaps compacted: Arrow parts stay Arrow when
+    all parts are text; otherwise they go back to numpy text first, so the result (and the file)
+    is what concatenating the numpy parts would have given."""
+    if all(isinstance(p, (pa.Array, pa.ChunkedArray)) for p in parts):
+        return pa.chunked_array([c for p in parts for c in (p.chunks if isinstance(p, pa.ChunkedArray) else [p])], type=pa.string())
+    return np.concatenate([_numpy_text(p) if isinstance(p, (pa.Array, pa.ChunkedArray)) else p for p in parts])
+
+
+def _numpy_text(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return np.array(values.fill_null("").to_pylist(), dtype=str)
+
+
 def write_table(path: Path, contract: TableContract, data: dict[str, np.ndarray]) -> int:
     n = len(next(iter(data.values())))
     arrays, names = [], []
     for col in contract.columns:
         if col.name in data:
-            arrays.append(_to_arrow(np.asarray(data[col.name]), col.type))
+            values = data[col.name]
+            arrays.append(_to_arrow(values if isinstance(values, (pa.Array, pa.ChunkedArray)) else np.asarray(values), col.type))
         else:
             arrays.append(pa.nulls(n, type=pa.string()))
         names.append(col.name)
@@ -49,17 +72,24 @@ def write_table(path: Path, contract: TableContract, data: dict[str, np.ndarray]
     return write_arrow(path, table)
 
 
-def write_arrow(path: Path, table: pa.Table) -> int:
+# DuckDB only formats and writes here; uncapped it may take 80% of the machine's memory for
+# buffers. Insertion order must be kept: the files' bytes depend on the row order.
+WRITER_CONFIG = {"memory_limit": "1GB", "preserve_insertion_order": True}
+
+
+def write_arrow(path: Path, table: pa.Table | pa.RecordBatchReader) -> int:
+    """Write a table, or a stream of record batches read once (large tables spilled to disk), as
+    CSV. Returns the number of rows written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".partial")
-    con = duckdb.connect()
+    con = duckdb.connect(config=WRITER_CONFIG)
     try:
         con.register("t", table)
-        con.execute(f"copy (select * from t) to '{tmp}' (format csv, header true, dateformat '%Y-%m-%d', null '')")
+        rows = con.execute(f"copy (select * from t) to '{tmp}' (format csv, header true, dateformat '%Y-%m-%d', null '')").fetchall()[0][0]
     finally:
         con.close()
     tmp.replace(path)
-    return table.num_rows
+    return int(rows)
 
 
 def sha256_file(path: Path) -> str:
