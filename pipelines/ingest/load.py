@@ -241,6 +241,63 @@ def _excel_row_sql(con, plan: FilePlan, tag: str) -> str:
     )
 
 
+def _quarantine_duplicates(con, tag: str, primary_key: list[str], raw_names: list[str]) -> None:
+    """Quarantine every row after the first (in file order) of a primary key.
+
+    A later row identical in every delivered column is an exact duplicate (a double export); one
+    that differs is a conflicting duplicate key, and the reason names the row it conflicts with.
+    Only the keys that occur more than once are windowed: a narrow count per key finds them, so
+    the sort covers a handful of rows instead of the whole file. A row already quarantined by a
+    rule keeps that reason, but still counts as its key's first row.
+    """
+    keys = [quote_ident(k) for k in primary_key]
+    same_key = " and ".join(f"c.{k} is not distinct from d.{k}" for k in keys)
+    window = f"partition by {', '.join('c.' + k for k in keys)} order by c._excel_row"
+    row_hash = f"hash({', '.join('c.' + r for r in raw_names)})" if raw_names else "0"
+    key_list = ", ".join(primary_key)
+    con.execute(
+        f"""
+        create or replace temp table dups_{tag} as
+        select _excel_row,
+            case when _hash = _first_hash then 'exact_duplicate' else 'duplicate_key' end as rule,
+            case when _hash = _first_hash then 'exact duplicate of row ' || _first_row
+                 else {sql_literal(f'duplicate primary key: same {key_list} as row ')} || _first_row || ', different values' end as reason
+        from (
+            select c._excel_row, c._quarantine_reason is null as _eligible,
+                row_number() over ({window}) as _n,
+                {row_hash} as _hash,
+                first_value({row_hash}) over ({window}) as _first_hash,
+                min(c._excel_row) over (partition by {', '.join('c.' + k for k in keys)}) as _first_row
+            from checked_{tag} c
+            join (select {', '.join(keys)} from checked_{tag} group by all having count(*) > 1) d on {same_key}
+        )
+        where _n > 1 and _eligible
+        """
+    )
+    if con.execute(f"select count(*) from dups_{tag}").fetchall()[0][0]:
+        con.execute(
+            f"""update checked_{tag} set _quarantine_reason = d.reason, _quarantine_rule = d.rule
+            from dups_{tag} d where checked_{tag}._excel_row = d._excel_row"""
+        )
+
+
+def _pseudonym_lookup(con, tag: str, col: Column, index: int, joins: list[str]) -> str:
+    """The pseudonym of `col` for each staged row, through a table of its distinct values.
+
+    The keyed hash is the dearest expression in ingest (two SHA-256 and the key padding per
+    value); a pupil is on 15 censuses and a child on many rows, so hashing each distinct
+    identifier once and joining is several times cheaper than hashing every row.
+    """
+    plain, hashed, lookup = f"_plain{index}", f"_pseudonym{index}", f"pseudonyms{index}_{tag}"
+    value, _ = privacy_expr(col, plain)
+    con.execute(
+        f"create or replace temp table {lookup} as select {plain}, {value} as {hashed} "
+        f"from (select distinct {quote_ident(col.name)} as {plain} from checked_{tag} where _quarantine_reason is null and {quote_ident(col.name)} is not null)"
+    )
+    joins.append(f"left join {lookup} on {quote_ident(col.name)} = {lookup}.{plain}")
+    return f"{lookup}.{hashed}"
+
+
 def ingest_table_file(
     con: duckdb.DuckDBPyConnection,
     contract: Contract,
@@ -339,8 +396,11 @@ def _load_read_file(
     excel_row = _excel_row_sql(con, plan, tag)
     extract_date_sql = f"date {sql_literal(extract.extract_date.isoformat())}"
 
-    # 1. Clean text and conform each column.
-    select_parts = [f"{excel_row} as _excel_row"]
+    # 1-2. One pass over the landed text: clean, conform each column, and judge each row by the
+    # mandatory rules (the first failing rule is its reason). Nesting the three projections in one
+    # statement materialises only the result; three temp tables of the same rows were most of
+    # ingest at national volume (docs/benchmarks.md).
+    clean_parts = [f"{excel_row} as _excel_row"]
     for col in columns:
         if col.name in by_name:
             raw = blank_to_null(quote_ident(by_name[col.name]))
@@ -348,10 +408,9 @@ def _load_read_file(
             raw = sql_literal(str(la_default))
         else:
             raw = "cast(null as varchar)"
-        select_parts.append(f"{raw} as {quote_ident(col.name + '__raw')}")
+        clean_parts.append(f"{raw} as {quote_ident(col.name + '__raw')}")
     for name in wide_columns:
-        select_parts.append(f"{blank_to_null(quote_ident(name))} as {quote_ident(name + '__raw')}")
-    con.execute(f"create or replace temp table cleaned_{tag} as select {', '.join(select_parts)} from landed_{tag}")
+        clean_parts.append(f"{blank_to_null(quote_ident(name))} as {quote_ident(name + '__raw')}")
 
     conform_parts = ["_excel_row"]
     reason_cols: list[tuple[Column | None, str]] = []
@@ -369,22 +428,12 @@ def _load_read_file(
         value_sql, reason_sql = conformed_expr(wide_col, raw, None, year, extract_date_sql)
         conform_parts += [raw, f"{value_sql} as {quote_ident(name)}", f"{reason_sql} as {quote_ident(name + '__why')}"]
         reason_cols.append((wide_col, name))
-    con.execute(f"create or replace temp table conformed_{tag} as select {', '.join(conform_parts)} from cleaned_{tag}")
 
-    # 2. Mandatory rules decide quarantine; the first failing rule is the row's reason.
     checks: list[tuple[str, str, str, str]] = []  # (condition_failing, column, rule, reason_sql)
     for col in columns:
         if col.required:
-            q = quote_ident(col.name)
             why = quote_ident(col.name + "__why")
-            checks.append(
-                (
-                    f"{q} is null",
-                    col.name,
-                    "required",
-                    f"coalesce('required value invalid: ' || {why}, 'required value missing')",
-                )
-            )
+            checks.append((f"{quote_ident(col.name)} is null", col.name, "required", f"coalesce('required value invalid: ' || {why}, 'required value missing')"))
     for rule in table.row_rules:
         if rule.action == "quarantine":
             checks.append((f"not coalesce(({rule.expr}), true)", rule.column or "", rule.name, sql_literal(rule.reason)))
@@ -392,58 +441,46 @@ def _load_read_file(
     raw_names = [quote_ident(c.name + "__raw") for c in columns if c.name in by_name] + [quote_ident(n + "__raw") for n in wide_columns]
     if raw_names:
         checks.insert(0, (f"coalesce({', '.join(raw_names)}) is null", "", "blank_row", "'the row is empty'"))
-    case_reason = " ".join(f"when {cond} then {reason}" for cond, _, _, reason in checks) or ""
-    case_rule = " ".join(f"when {cond} then {sql_literal(rule)}" for cond, _, rule, _ in checks) or ""
-    case_column = " ".join(f"when {cond} then {sql_literal(column)}" for cond, column, _, _ in checks) or ""
-    case_value = " ".join(
-        f"when {cond} then {_shown_value(table.column(column) if column else None, quote_ident(column + '__raw')) if column else 'NULL'}"
-        for cond, column, _, _ in checks
-    )
-    reason_expr = f"case {case_reason} end" if checks else "cast(null as varchar)"
-    pk = [quote_ident(k) for k in table.primary_key]
-    # Within a key, the first row (in file order) is kept. A later row identical in every
-    # delivered column is an exact duplicate (a double export); one that differs is a
-    # conflicting duplicate key, and the reason names the row it conflicts with.
-    row_hash = f"hash({', '.join(raw_names)})" if raw_names else "0"
-    first_row = f"min(_excel_row) over (partition by {', '.join(pk)})" if pk else ""
-    dup_expr = (
-        f"case when row_number() over (partition by {', '.join(pk)} order by _excel_row) > 1 then "
-        f"case when {row_hash} = first_value({row_hash}) over (partition by {', '.join(pk)} order by _excel_row) "
-        f"then 'exact_duplicate|exact duplicate of row ' || {first_row} "
-        f"else 'duplicate_key|duplicate primary key: same {', '.join(table.primary_key)} as row ' || {first_row} || ', different values' end end"
-        if pk
-        else "cast(null as varchar)"
-    )
+
+    def first_failing(then) -> str:
+        return f"case {' '.join(f'when {cond} then {then(column, rule, reason)}' for cond, column, rule, reason in checks)} end" if checks else "cast(null as varchar)"
+
+    def shown(column: str) -> str:
+        return _shown_value(table.column(column), quote_ident(column + "__raw")) if column else "NULL"
+
     con.execute(
         f"""
         create or replace temp table checked_{tag} as
-        with judged as (
-            select *,
-                {reason_expr} as _q_reason,
-                {f'case {case_rule} end' if checks else 'cast(null as varchar)'} as _q_rule,
-                {f'case {case_column} end' if checks else 'cast(null as varchar)'} as _q_column,
-                {f'case {case_value} end' if checks else 'cast(null as varchar)'} as _q_value
-            from conformed_{tag}
-        )
-        select * exclude (_dup), coalesce(_q_reason, split_part(_dup, '|', 2)) as _quarantine_reason,
-            case when _q_reason is null and _dup is not null then split_part(_dup, '|', 1) else _q_rule end as _quarantine_rule
+        select *,
+            {first_failing(lambda column, rule, reason: reason)} as _quarantine_reason,
+            {first_failing(lambda column, rule, reason: sql_literal(rule))} as _quarantine_rule,
+            {first_failing(lambda column, rule, reason: sql_literal(column))} as _q_column,
+            {first_failing(lambda column, rule, reason: shown(column))} as _q_value
         from (
-            select *, case when _q_reason is null then {dup_expr} end as _dup from judged
+            select {', '.join(conform_parts)}
+            from (select {', '.join(clean_parts)} from landed_{tag})
         )
         """
     )
+    con.execute(f"drop table landed_{tag}")  # what remains is in checked; free the memory before the insert
+    if table.primary_key:
+        _quarantine_duplicates(con, tag, table.primary_key, raw_names)
 
     # 3. What lands: conformed, blanked where a blanking rule failed, privacy applied.
     blank_rules = {r.column: r for r in table.row_rules if r.action == "blank" and r.column}
     out_cols: list[str] = []
     out_exprs: list[str] = []
+    pseudonym_joins: list[str] = []
     for col in columns:
         if not col.lands:
             continue
         value = quote_ident(col.name)
+        if col.privacy == "person_id":
+            value = _pseudonym_lookup(con, tag, col, len(pseudonym_joins), pseudonym_joins)
         if col.name in blank_rules:
             value = f"case when coalesce(({blank_rules[col.name].expr}), true) then {value} end"
-        value, _ = privacy_expr(col, value)
+        if col.privacy != "person_id":
+            value, _ = privacy_expr(col, value)
         out_cols.append(col.name)
         out_exprs.append(f"cast({value} as {SQL_TYPES[col.type]}) as {quote_ident(col.name)}")
     lineage = [
@@ -452,7 +489,7 @@ def _load_read_file(
         f"{sql_literal(path.name)} as _source_file",
         "_excel_row as _source_row",
     ]
-    staged_select = f"select {', '.join(out_exprs + [quote_ident(n) for n in wide_columns] + lineage)} from checked_{tag} where _quarantine_reason is null"
+    staged_select = f"select {', '.join(out_exprs + [quote_ident(n) for n in wide_columns] + lineage)} from checked_{tag} {' '.join(pseudonym_joins)} where _quarantine_reason is null"
     if table.unpivot:
         spec = table.unpivot
         on = ", ".join(quote_ident(n) for n in wide_columns)
@@ -580,7 +617,7 @@ def _load_read_file(
         con.execute("rollback")
         raise
     finally:
-        for t in ("landed", "cleaned", "conformed", "checked", "rej", "scan", "shift"):
+        for t in ("landed", "checked", "dups", "rej", "scan", "shift", *(f"pseudonyms{i}" for i in range(len(pseudonym_joins)))):
             con.execute(f"drop table if exists {t}_{tag}")
     return LoadResult(
         table.source, table.table, extract.extract_id, path.name, digest, "loaded",
