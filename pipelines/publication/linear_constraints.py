@@ -27,7 +27,8 @@ the row space of the constraint matrix restricted to hidden quantities.)
 
 from __future__ import annotations
 
-from collections import defaultdict
+import hashlib
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -141,8 +142,36 @@ def _cell_numbers(row) -> tuple[float | None, float | None]:
     )
 
 
+# Structures already built in this process, by fingerprint of (rows, rules). One nightly run
+# builds the same measure's structure for the blocking audit, the candidate's audit and the
+# audit of the CSV read back: the same true figures each time. A cached Structure is shared, so
+# callers read it and never change it.
+_STRUCTURES: OrderedDict[str, Structure] = OrderedDict()
+_STRUCTURES_KEPT = 512
+
+
+def _fingerprint(frame: pd.DataFrame, rules: Rules) -> str:
+    digest = hashlib.sha256(repr((list(frame.columns), [str(t) for t in frame.dtypes])).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    digest.update(repr((rules.threshold, rules.min_denominator, sorted(rules.partitions), rules.combined_areas)).encode())
+    return digest.hexdigest()
+
+
 def build_structure(frame: pd.DataFrame, rules: Rules) -> Structure:
-    """Quantities and equations of a long table shaped like marts.outcome_measures."""
+    """Quantities and equations of a long table shaped like marts.outcome_measures (built once
+    per process for the same rows and rules; treat the result as read-only)."""
+    key = _fingerprint(frame, rules)
+    if key in _STRUCTURES:
+        _STRUCTURES.move_to_end(key)
+        return _STRUCTURES[key]
+    structure = _build_structure(frame, rules)
+    _STRUCTURES[key] = structure
+    if len(_STRUCTURES) > _STRUCTURES_KEPT:
+        _STRUCTURES.popitem(last=False)
+    return structure
+
+
+def _build_structure(frame: pd.DataFrame, rules: Rules) -> Structure:
     frame = frame.copy()
     frame["_area_rank"] = frame["area_code"].map(rules.area_rank)
     frame = frame.sort_values(
