@@ -73,6 +73,10 @@ def build_education(gen: Generation, stream: bool = False) -> dict[str, pa.Table
     for ay in ACADEMIC_YEARS:
         records.build_year(ay)
     tables = records.tables(stream)
+    # Of the records and traits (per pupil, millions at national scale) only these are needed
+    # from here on: let the rest go before the early years tables are built.
+    cut, resident_la = records.cut, traits.resident_la
+    del records, traits
 
     autumn_2022 = (cal.academic_year[roster.row_term] == 2023) & (cal.term[roster.row_term] == 0)
     of_school_age = cal.academic_year[roster.row_term] - roster.cohort[roster.row_pupil] >= 0
@@ -84,13 +88,16 @@ def build_education(gen: Generation, stream: bool = False) -> dict[str, pa.Table
     upn_offset = int((roster.mosaic_borough < 0).sum())
     for b in range(len(boroughs)):
         f, e = early_years_tables(gen, b, register, cal, STREAMS["early_years"])
-        funding.append(f)
-        eligibility.append(e)
-        leavers = school_leavers(roster, traits.resident_la, records.cut, register, cal, b, boroughs[b].la_code)
+        # Each borough's rows to Arrow at once (the same chunks arrow_table makes of both), so
+        # that only one borough's rows are ever held as numpy text.
+        funding.append(arrow_table(contract.table("education", "early_years_funding"), [f]))
+        eligibility.append(arrow_table(contract.table("education", "two_year_old_eligibility"), [e]))
+        del f, e
+        leavers = school_leavers(roster, resident_la, cut, register, cal, b, boroughs[b].la_code)
         ehe = elective_home_education(gen, b, register, STREAMS["home_education"], upn_offset, roster, leavers, cal)
         upn_offset += len(ehe["ehe_case_id"])
         home_education.append(ehe)
-    tables["early_years_funding"] = arrow_table(contract.table("education", "early_years_funding"), funding)
-    tables["two_year_old_eligibility"] = arrow_table(contract.table("education", "two_year_old_eligibility"), eligibility)
+    tables["early_years_funding"] = pa.concat_tables(funding)
+    tables["two_year_old_eligibility"] = pa.concat_tables(eligibility)
     tables["elective_home_education"] = arrow_table(contract.table("education", "elective_home_education"), home_education)
     return tables

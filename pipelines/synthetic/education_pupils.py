@@ -221,10 +221,15 @@ def _ordinary_rows(rng, b: int, cohort, first, last, register: SchoolRegister, c
     sec = register.pick(rng, b, "SEC", n)
     spe = register.pick(rng, b, "SPE", n)
     nur = register.pick(rng, b, "NUR", n) if has_nursery else prim
+    # One entry per pupil and term before the census filter: tens of millions at national
+    # scale, so positions are held as 32-bit integers (the values are the same).
+    prim, sec, spe, nur = (a.astype(np.int32) for a in (prim, sec, spe, nur))
     length = last - first + 1
-    row_pupil = np.repeat(np.arange(n), length)
-    row_term = np.arange(len(row_pupil)) - np.repeat(np.cumsum(length) - length, length) + np.repeat(first, length)
-    gr = cal.academic_year[row_term] - cohort[row_pupil]
+    total = int(length.sum())
+    index = np.int32 if total < 2**31 else np.int64
+    row_pupil = np.repeat(np.arange(n, dtype=index), length)
+    row_term = np.arange(total, dtype=index) - np.repeat((np.cumsum(length) - length).astype(index), length) + np.repeat(first.astype(index), length)
+    gr = cal.academic_year[row_term].astype(np.int16) - cohort[row_pupil].astype(np.int16)
     school = np.where(gr >= 7, sec[row_pupil], np.where((gr == -1) & nursery_school[row_pupil], nur[row_pupil], prim[row_pupil]))
     school = np.where(special[row_pupil], spe[row_pupil], school)
     closed = register.close_day[school] < cal.census_day[row_term]
@@ -314,9 +319,13 @@ def _dob_in_cohort(rng, cohort: np.ndarray) -> np.ndarray:
 def _assemble(gen, parts: list[dict], boroughs) -> Roster:
     sizes = [len(p["cohort"]) for p in parts]
     starts = np.cumsum([0] + sizes[:-1])
-    rows_p = np.concatenate([p["rows"][0] + s for p, s in zip(parts, starts)])
-    rows_t = np.concatenate([p["rows"][1] for p in parts])
-    rows_s = np.concatenate([p["rows"][2] for p in parts])
+    # The rows (tens of millions at national scale) go to their narrow types before they are
+    # joined and sorted, and each part's copy goes as soon as it is joined.
+    rows = [p.pop("rows") for p in parts]
+    rows_p = np.concatenate([r[0].astype(np.int32) + int(s) for r, s in zip(rows, starts)])
+    rows_t = np.concatenate([r[1].astype(np.int8) for r in rows])
+    rows_s = np.concatenate([r[2].astype(np.int32) for r in rows])
+    del rows
     # Ethnicity of ordinary pupils: their borough's child population.
     from pipelines.synthetic.social_care import _ethnicity
 
@@ -327,4 +336,4 @@ def _assemble(gen, parts: list[dict], boroughs) -> Roster:
     # Narrow types throughout: at national scale there are millions of pupils.
     dtypes = {"cohort": np.int16, "dob": np.int32, "sex": "S1", "ethnicity": "S4", "upn": "S13", "home_borough": np.int8, "mosaic_borough": np.int8, "mosaic_child": np.int32, "special": bool, "first_term": np.int8}
     cat = {k: np.concatenate([np.asarray(p[k]).astype(t) for p in parts]) for k, t in dtypes.items()}
-    return Roster(**cat, row_pupil=rows_p[order].astype(np.int32), row_term=rows_t[order].astype(np.int8), row_school=rows_s[order].astype(np.int32))
+    return Roster(**cat, row_pupil=rows_p[order], row_term=rows_t[order], row_school=rows_s[order])
