@@ -14,6 +14,8 @@ every table, and tests fail if it finds anything.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,9 +85,31 @@ def _read(path: Path) -> str:
     return f"read_csv({_lit(str(path))}, header = true, auto_detect = false, columns = {columns}, delim = ',', quote = '\"', escape = '\"')"
 
 
+def _capped_connection() -> duckdb.DuckDBPyConnection:
+    """For reading and rewriting the generated extracts, which run to gigabytes at national
+    scale: uncapped, DuckDB takes up to 80% of the machine's memory; capped, it spills to a
+    folder of its own under the system temp folder (and removes it). Row order is kept, as the
+    rewritten files must keep theirs."""
+    spill = Path(tempfile.gettempdir()) / f"canary_spill_{os.getpid()}"
+    return duckdb.connect(config={"memory_limit": "1GB", "preserve_insertion_order": True, "temp_directory": str(spill)})
+
+
+def _file_contains(path: Path, needles: list[bytes]) -> bool:
+    """Whether any needle occurs in the file, read a block at a time (files run to gigabytes)."""
+    overlap = max(len(n) for n in needles) - 1
+    tail = b""
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 24):
+            window = tail + block
+            if any(n in window for n in needles):
+                return True
+            tail = window[-overlap:] if overlap else b""
+    return False
+
+
 def choose_canary(folders: dict[str, Path], contract: Contract) -> dict[str, str]:
     """Original ids of the chosen child, by namespace (mosaic_person, upn and whatever links)."""
-    con = duckdb.connect()
+    con = _capped_connection()
     try:
         files = _table_files(folders, contract)
         person = next((f for f in files if (f.source, f.table) == ("mosaic", "ssd_person")), None)
@@ -155,13 +179,12 @@ def plant_canary(folders: dict[str, Path], contract: Contract) -> dict[str, str]
     originals = choose_canary(folders, contract)
     if not originals:
         return {}
-    con = duckdb.connect()
+    con = _capped_connection()
     try:
         for f in _table_files(folders, contract):
             header = _header(con, f.path)
             swaps = {c: ns for c, ns in f.person_columns.items() if ns in originals and c in header}
-            data = f.path.read_bytes()
-            if not swaps or not any(originals[ns].encode() in data for ns in swaps.values()):
+            if not swaps or not _file_contains(f.path, [originals[ns].encode() for ns in swaps.values()]):
                 continue  # the child is not in this file: leave it byte for byte
             select = ", ".join(
                 f"case when {_q(c)} = {_lit(originals[swaps[c]])} then {_lit(canary_id(swaps[c], originals[swaps[c]]))} else {_q(c)} end as {_q(c)}" if c in swaps else _q(c)
