@@ -33,6 +33,7 @@ from pipelines.synthetic.safeguarding import build_safeguarding_tables
 from pipelines.synthetic import census as census_source, youth_justice
 from pipelines.synthetic.education import MANIFEST as EDUCATION_MANIFEST, write_education
 from pipelines.synthetic.social_care import Counters, Journeys, simulate_borough
+from pipelines.synthetic.borough_spill import BoroughSpill
 from pipelines.synthetic.writer import compact_text, concat_columns, sha256_file, write_arrow, write_table
 
 GENERATOR_VERSION = "0.1.0"
@@ -122,6 +123,8 @@ def _write_extract(folder: Path, spec: GenerationSpec, source: str, when: date, 
     manifest["tables"] = {}
     for name in list(tables):
         data = tables.pop(name)  # dropped once written: the big tables are never all held at once
+        if callable(data):
+            data = data()  # built (joined) only now, for the same reason
         path = tmp / f"{name}.csv"
         rows = write_table(path, contract.table(source, name), data) if isinstance(data, dict) else write_arrow(path, data)
         manifest["tables"][name] = {"file": path.name, "rows": rows, "sha256": sha256_file(path)}
@@ -159,11 +162,11 @@ class Generation:
         return _rng(self.spec.seed, borough_index, stream)
 
 
-def _mosaic_tables(gen: Generation, core: list[dict]) -> dict[str, dict]:
-    """Both boroughs' Mosaic tables. Takes the core tables out of `core` and holds each borough's
-    text as Arrow strings once built (compact_text), so that only one borough's tables are ever
-    held as numpy text."""
-    parts: dict[str, list[dict]] = {}
+def _mosaic_tables(gen: Generation, core: list[dict]) -> dict[str, Callable[[], dict]]:
+    """Both boroughs' Mosaic tables, each as a function that joins them just before it is
+    written (see borough_spill.py). Takes the core tables out of `core`, and holds text as Arrow
+    strings once built (compact_text): numpy holds it as 4 bytes per character."""
+    spill = BoroughSpill()
     for b in range(len(core)):
         tables, core[b] = dict(core[b]), {}
         tables["ssd_person"] = compact_text(_person_table(gen.rng(b, 2), gen.journeys[b].profile.la_code, tables["ssd_person"], day(gen.spec.extract_date)))
@@ -174,12 +177,8 @@ def _mosaic_tables(gen: Generation, core: list[dict]) -> dict[str, dict]:
                 data = compact_text(data)
                 tables[name] = {col: concat_columns([tables[name][col], data[col]]) for col in tables[name]} if name in tables else data
         for name in list(tables):
-            parts.setdefault(name, []).append(tables.pop(name))
-    joined = {}
-    for name in list(parts):
-        ps = parts.pop(name)
-        joined[name] = {col: concat_columns([p[col] for p in ps]) for col in ps[0]}
-    return joined
+            spill.add(name, tables.pop(name))
+    return spill.tables()
 
 
 def _ons_tables(gen: Generation) -> dict:
@@ -205,8 +204,8 @@ MOSAIC_EXTENSIONS: list[Callable[[Generation, int], dict[str, dict]]] = [
 ]
 
 # Further sources, each written to <out>/<source>/<folder date>/: (source, folder date,
-# builder (generation) -> {table: columns, pyarrow table or record batch reader}, extra
-# manifest fields).
+# builder (generation) -> {table: columns, pyarrow table, record batch reader, or a function
+# that returns one of those}, extra manifest fields).
 EXTRA_SOURCES: list[tuple[str, date, Callable[[Generation], dict], dict]] = [
     ("ofsted", OFSTED_RELEASE_DATE, build_ofsted_register, {"release": "Ofsted management information, children's social care providers (synthetic)"}),
     ("youth_justice", date(2023, 5, 15), youth_justice.build, {"system": "Youth justice case system extract (synthetic)"}),

@@ -28,8 +28,9 @@ def _to_arrow(values: np.ndarray | pa.Array | pa.ChunkedArray, kind: str) -> pa.
     if values.dtype.kind in "iu":
         if kind in ("integer",):
             return pa.array(values)
-        mask = values < 0
-        return pa.array(values.astype(str), mask=mask)
+        # Ids as text, negatives blank. Arrow's cast gives the digits numpy's str() would, without
+        # numpy's fixed-width text (84 bytes a value for int64) in between.
+        return pa.array(values, mask=values < 0).cast(pa.string())
     if values.dtype.kind == "f":
         return pa.array(values)
     if values.dtype.kind == "b":
