@@ -241,7 +241,7 @@ def _excel_row_sql(con, plan: FilePlan, tag: str) -> str:
     )
 
 
-def _quarantine_duplicates(con, tag: str, primary_key: list[str], raw_names: list[str]) -> None:
+def _quarantine_duplicates(con, tag: str, primary_key: list[str]) -> None:
     """Quarantine every row after the first (in file order) of a primary key.
 
     A later row identical in every delivered column is an exact duplicate (a double export); one
@@ -253,7 +253,6 @@ def _quarantine_duplicates(con, tag: str, primary_key: list[str], raw_names: lis
     keys = [quote_ident(k) for k in primary_key]
     same_key = " and ".join(f"c.{k} is not distinct from d.{k}" for k in keys)
     window = f"partition by {', '.join('c.' + k for k in keys)} order by c._excel_row"
-    row_hash = f"hash({', '.join('c.' + r for r in raw_names)})" if raw_names else "0"
     key_list = ", ".join(primary_key)
     con.execute(
         f"""
@@ -265,8 +264,8 @@ def _quarantine_duplicates(con, tag: str, primary_key: list[str], raw_names: lis
         from (
             select c._excel_row, c._quarantine_reason is null as _eligible,
                 row_number() over ({window}) as _n,
-                {row_hash} as _hash,
-                first_value({row_hash}) over ({window}) as _first_hash,
+                c._row_hash as _hash,
+                first_value(c._row_hash) over ({window}) as _first_hash,
                 min(c._excel_row) over (partition by {', '.join('c.' + k for k in keys)}) as _first_row
             from checked_{tag} c
             join (select {', '.join(keys)} from checked_{tag} group by all having count(*) > 1) d on {same_key}
@@ -448,14 +447,40 @@ def _load_read_file(
     def shown(column: str) -> str:
         return _shown_value(table.column(column), quote_ident(column + "__raw")) if column else "NULL"
 
+    # Only what later steps read is kept: the conformed values, the row's verdict, a hash of its
+    # delivered text (to tell exact duplicates), and the values to blank and log, gathered into
+    # one list that is empty for nearly every row. The text and reason columns of every value
+    # would triple the table, which at national volume no longer fits in memory.
+    blank_rules = {r.column: r for r in table.row_rules if r.action == "blank" and r.column}
+    issues: list[tuple[str, str]] = []  # (condition, struct)
+    for col, name in reason_cols:
+        why = quote_ident(name + "__why")
+        value = _shown_value(col if col.name in {c.name for c in columns} else None, quote_ident(name + "__raw"))
+        issues.append((f"{why} is not null", f"{{'column_name': {sql_literal(name)}, 'value': {value}, 'rule': 'conformance', 'reason': {why}}}"))
+    for rule in blank_rules.values():
+        value = _shown_value(table.column(rule.column), quote_ident(rule.column + "__raw"))
+        issues.append(
+            (f"(not coalesce(({rule.expr}), true) and {quote_ident(rule.column)} is not null)",
+             f"{{'column_name': {sql_literal(rule.column)}, 'value': {value}, 'rule': {sql_literal(rule.name)}, 'reason': {sql_literal(rule.reason)}}}")
+        )
+    issues_sql = (
+        f"case when {' or '.join(cond for cond, _ in issues)} then "
+        f"list_filter([{', '.join(f'case when {cond} then {item} end' for cond, item in issues)}], lambda x: x is not null) end"
+        if issues else "cast(null as struct(column_name varchar, value varchar, rule varchar, reason varchar)[])"
+    )
+    kept = ["_excel_row", *(quote_ident(c.name) for c in columns), *(quote_ident(n) for n in wide_columns)]
+    if table.primary_key:
+        kept.append(f"hash({', '.join(raw_names)}) as _row_hash" if raw_names else "0 as _row_hash")
+
     con.execute(
         f"""
         create or replace temp table checked_{tag} as
-        select *,
+        select {', '.join(kept)},
             {first_failing(lambda column, rule, reason: reason)} as _quarantine_reason,
             {first_failing(lambda column, rule, reason: sql_literal(rule))} as _quarantine_rule,
             {first_failing(lambda column, rule, reason: sql_literal(column))} as _q_column,
-            {first_failing(lambda column, rule, reason: shown(column))} as _q_value
+            {first_failing(lambda column, rule, reason: shown(column))} as _q_value,
+            {issues_sql} as _issues
         from (
             select {', '.join(conform_parts)}
             from (select {', '.join(clean_parts)} from landed_{tag})
@@ -464,10 +489,9 @@ def _load_read_file(
     )
     con.execute(f"drop table landed_{tag}")  # what remains is in checked; free the memory before the insert
     if table.primary_key:
-        _quarantine_duplicates(con, tag, table.primary_key, raw_names)
+        _quarantine_duplicates(con, tag, table.primary_key)
 
     # 3. What lands: conformed, blanked where a blanking rule failed, privacy applied.
-    blank_rules = {r.column: r for r in table.row_rules if r.action == "blank" and r.column}
     out_cols: list[str] = []
     out_exprs: list[str] = []
     pseudonym_joins: list[str] = []
@@ -503,14 +527,10 @@ def _load_read_file(
 
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     meta = [extract.extract_id, extract.extract_date, table.source, table.table, path.name]
-    issue_selects = []
-    for col, name in reason_cols:
-        shown = _shown_value(col if col.name in {c.name for c in columns} else None, quote_ident(name + "__raw"))
-        issue_selects.append(
-            f"select _excel_row, {sql_literal(name)} as column_name, {shown} as value, 'conformance' as rule, "
-            f"{quote_ident(name + '__why')} as reason, 'blanked' as action from checked_{tag} "
-            f"where _quarantine_reason is null and {quote_ident(name + '__why')} is not null"
-        )
+    issue_selects = [
+        f"select _excel_row, _issue.column_name, _issue.value, _issue.rule, _issue.reason, 'blanked' "
+        f"from (select _excel_row, unnest(_issues) as _issue from checked_{tag} where _quarantine_reason is null and _issues is not null)"
+    ]
     for col in columns:
         if col.privacy == "postcode":
             _, postcode_reason = privacy_expr(col, quote_ident(col.name))
@@ -518,13 +538,6 @@ def _load_read_file(
                 f"select _excel_row, {sql_literal(col.name)}, {sql_literal(WITHHELD)}, 'conformance', {postcode_reason}, 'blanked' "
                 f"from checked_{tag} where _quarantine_reason is null and ({postcode_reason}) is not null"
             )
-    for rule in blank_rules.values():
-        col = table.column(rule.column)
-        issue_selects.append(
-            f"select _excel_row, {sql_literal(rule.column)}, {_shown_value(col, quote_ident(rule.column + '__raw'))}, {sql_literal(rule.name)}, "
-            f"{sql_literal(rule.reason)}, 'blanked' from checked_{tag} where _quarantine_reason is null and not coalesce(({rule.expr}), true) "
-            f"and {quote_ident(rule.column)} is not null"
-        )
     for col in columns:
         if col.type == "code" and col.codeset:
             retired = contract.codesets[col.codeset].retired(year)
