@@ -9,6 +9,8 @@ what keeps national-volume ingest near the raw-read floor.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pipelines.contracts.model import CodeSet, Column
 
 # Date formats seen in council exports, tried in order (UK day-first before anything else).
@@ -84,63 +86,67 @@ def _number(v: str) -> str:
     return f"regexp_replace({v}, '[,£\\s]', '', 'g')"
 
 
-def conformed_expr(col: Column, v: str, codeset: CodeSet | None, year: int, extract_date_sql: str) -> tuple[str, str]:
-    """Return (value_sql, failure_reason_sql) for column `col` whose cleaned text is `v`.
+def _formula_like(v: str) -> str:
+    return f"regexp_matches({v}, {sql_literal(FORMULA_LIKE)})"
 
-    `v` is already blank-to-null; the reason expression is NULL when the value is fine or blank.
+
+def _without_excel_decimal(v: str) -> str:
+    # Excel sometimes appends ".0" to numbers; leading zeros are significant in ids and codes.
+    return f"(case when ends_with({v}, '.0') then substr({v}, 1, length({v}) - 2) else {v} end)"
+
+
+def parsed_timestamp(v: str) -> str:
+    """SQL of the timestamp a date cell's text means (NULL when it is not a date in range)."""
+    return _parsed_timestamp(v)
+
+
+def conformed_expr(
+    col: Column, v: str, codeset: CodeSet | None, year: int, extract_date_sql: str, parsed: str | None = None
+) -> tuple[str, Callable[[str], str]]:
+    """Return (value_sql, reason) for column `col` whose cleaned text is `v`.
+
+    `v` is already blank-to-null. `reason(value)` gives the SQL of the failure reason from the
+    conformed value's column: a value fails exactly when its text is not blank and its conformed
+    value is. Only the failing values (a handful) are then parsed again to say why, so each
+    value's regular expressions and date formats run once. For a date, `parsed` may name a
+    column already holding parsed_timestamp(v), which the value then refers to.
     """
+    def failing(why: str) -> Callable[[str], str]:
+        return lambda value: f"case when {v} is not null and {value} is null then {why} end"
+
     if col.type in ("id", "text"):
-        value = v
-        formula = f"regexp_matches({v}, {sql_literal(FORMULA_LIKE)})"
-        reason = f"case when {formula} then 'looks like a spreadsheet formula (possible formula injection)' end"
-        if col.type == "id":
-            # Leading zeros are significant in ids; Excel sometimes appends ".0" to numbers.
-            value = f"regexp_replace({v}, '\\.0$', '')"
+        formula = _formula_like(v)
+        value = _without_excel_decimal(v) if col.type == "id" else v
+        why = "'looks like a spreadsheet formula (possible formula injection)'"
         if col.pattern:
-            ok = f"regexp_full_match({value}, {sql_literal(col.pattern.strip('^$'))})"
-            reason = (
-                f"case when {formula} then 'looks like a spreadsheet formula (possible formula injection)' "
-                f"when {v} is not null and not {ok} then {sql_literal('does not match pattern ' + col.pattern)} end"
-            )
-            value = f"case when {ok} then {value} end"
-        return f"case when not {formula} then {value} end", reason
+            value = f"case when regexp_full_match({value}, {sql_literal(col.pattern.strip('^$'))}) then {value} end"
+            why = f"case when {formula} then {why} else {sql_literal('does not match pattern ' + col.pattern)} end"
+        return f"case when not {formula} then {value} end", failing(why)
     if col.type == "code":
         assert codeset is not None
         mapping = codeset.input_map(year)
         whens = " ".join(f"when {sql_literal(k)} then {sql_literal(c)}" for k, c in mapping.items())
-        lookup = f"(case upper(regexp_replace({v}, '\\.0$', '')) {whens} end)"
-        reason = (
-            f"case when {v} is not null and {lookup} is null then "
-            f"{sql_literal(f'not a {codeset.name} code valid in collection year {year}')} end"
-        )
-        return lookup, reason
+        lookup = f"(case upper({_without_excel_decimal(v)}) {whens} end)"
+        return lookup, failing(sql_literal(f"not a {codeset.name} code valid in collection year {year}"))
     if col.type in ("date", "datetime"):
-        ts = _parsed_timestamp(v)
+        ts = parsed or _parsed_timestamp(v)
         value = f"cast({ts} as date)" if col.type == "date" else ts
-        reason = f"case when {v} is not null and {ts} is null then 'not a recognised date between {EARLIEST_YEAR} and {LATEST_YEAR}' "
-        if col.not_future:
-            reason += f"when cast({ts} as date) > {extract_date_sql} then 'date after the extract date' "
-            value = f"case when cast({ts} as date) <= {extract_date_sql} then {value} end"
-        reason += "end"
-        return value, reason
+        unrecognised = f"'not a recognised date between {EARLIEST_YEAR} and {LATEST_YEAR}'"
+        if not col.not_future:
+            return value, failing(unrecognised)
+        value = f"case when cast({ts} as date) <= {extract_date_sql} then {value} end"
+        return value, failing(f"case when {ts} is null then {unrecognised} else 'date after the extract date' end")
     if col.type == "integer":
         cleaned = _number(v)
-        value = f"try_cast(try_cast({cleaned} as double) as bigint)"
-        reason = (
-            f"case when {v} is not null and ({value} is null or try_cast({cleaned} as double) <> {value}) "
-            "then 'not a whole number' end"
-        )
-        value = f"case when try_cast({cleaned} as double) = {value} then {value} end"
-        return value, reason
+        whole = f"try_cast(try_cast({cleaned} as double) as bigint)"
+        return f"case when try_cast({cleaned} as double) = {whole} then {whole} end", failing("'not a whole number'")
     if col.type == "decimal":
-        value = f"try_cast({_number(v)} as double)"
-        return value, f"case when {v} is not null and {value} is null then 'not a number' end"
+        return f"try_cast({_number(v)} as double)", failing("'not a number'")
     if col.type == "boolean":
-        value = (
-            f"case when upper({v}) in ({', '.join(map(sql_literal, TRUE_WORDS))}) then true "
-            f"when upper({v}) in ({', '.join(map(sql_literal, FALSE_WORDS))}) then false end"
-        )
-        return value, f"case when {v} is not null and {value} is null then 'not a yes/no value' end"
+        # A simple CASE, not IN lists: DuckDB plans each IN list of constants as a join.
+        words = [*((w, "true") for w in TRUE_WORDS), *((w, "false") for w in FALSE_WORDS)]
+        value = f"case upper({v}) {' '.join(f'when {sql_literal(w)} then {b}' for w, b in words)} end"
+        return value, failing("'not a yes/no value'")
     raise ValueError(f"unknown column type {col.type}")
 
 

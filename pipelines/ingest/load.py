@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.contracts.model import Column, Contract, TableContract, collection_year_of
-from pipelines.ingest.conform import FORMULA_LIKE, SQL_TYPES, blank_to_null, conformed_expr, privacy_expr, quote_ident, sql_literal
+from pipelines.ingest.conform import FORMULA_LIKE, SQL_TYPES, blank_to_null, conformed_expr, parsed_timestamp, privacy_expr, quote_ident, sql_literal
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.extracts import Extract
 from pipelines.ingest.files import FilePlan, normalise_header, plan_file, scan_file, sha256_of, transcode_to_utf8
@@ -412,21 +412,24 @@ def _load_read_file(
         clean_parts.append(f"{blank_to_null(quote_ident(name))} as {quote_ident(name + '__raw')}")
 
     conform_parts = ["_excel_row"]
+    reason_parts = ["*"]
     reason_cols: list[tuple[Column | None, str]] = []
-    for col in columns:
-        raw = quote_ident(col.name + "__raw")
-        codeset = contract.codesets.get(col.codeset) if col.codeset else None
-        value_sql, reason_sql = conformed_expr(col, raw, codeset, year, extract_date_sql)
-        conform_parts += [raw, f"{value_sql} as {quote_ident(col.name)}", f"{reason_sql} as {quote_ident(col.name + '__why')}"]
-        if col.lands:  # a column that never loads (names, free text) is never "blanked"
-            reason_cols.append((col, col.name))
     wide_type = (table.unpivot or {}).get("type", "integer")
-    for name in wide_columns:
+    conformable = [(c, c.name, contract.codesets.get(c.codeset) if c.codeset else None) for c in columns]
+    conformable += [(Column(name=n, type=wide_type, description=""), n, None) for n in wide_columns]
+    # A date's text is parsed once, a level below, because its value refers to it several times.
+    parse_parts = ["*"]
+    for col, name, codeset in conformable:
         raw = quote_ident(name + "__raw")
-        wide_col = Column(name=name, type=wide_type, description="")
-        value_sql, reason_sql = conformed_expr(wide_col, raw, None, year, extract_date_sql)
-        conform_parts += [raw, f"{value_sql} as {quote_ident(name)}", f"{reason_sql} as {quote_ident(name + '__why')}"]
-        reason_cols.append((wide_col, name))
+        parsed = None
+        if col.type in ("date", "datetime"):
+            parsed = quote_ident(name + "__parsed")
+            parse_parts.append(f"{parsed_timestamp(raw)} as {parsed}")
+        value_sql, reason = conformed_expr(col, raw, codeset, year, extract_date_sql, parsed)
+        conform_parts += [raw, f"{value_sql} as {quote_ident(name)}", *([parsed] if parsed else [])]
+        reason_parts.append(f"{reason(quote_ident(name))} as {quote_ident(name + '__why')}")
+        if col.lands or name in wide_columns:  # a column that never loads (names, free text) is never "blanked"
+            reason_cols.append((col, name))
 
     checks: list[tuple[str, str, str, str]] = []  # (condition_failing, column, rule, reason_sql)
     for col in columns:
@@ -482,8 +485,10 @@ def _load_read_file(
             {first_failing(lambda column, rule, reason: shown(column))} as _q_value,
             {issues_sql} as _issues
         from (
-            select {', '.join(conform_parts)}
-            from (select {', '.join(clean_parts)} from landed_{tag})
+            select {', '.join(reason_parts)} from (
+                select {', '.join(conform_parts)}
+                from (select {', '.join(parse_parts)} from (select {', '.join(clean_parts)} from landed_{tag}))
+            )
         )
         """
     )
