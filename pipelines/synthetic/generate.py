@@ -171,13 +171,18 @@ def _mosaic_tables(gen: Generation, core: list[dict]) -> dict[str, Callable[[], 
         tables, core[b] = dict(core[b]), {}
         tables["ssd_person"] = compact_text(_person_table(gen.rng(b, 2), gen.journeys[b].profile.la_code, tables["ssd_person"], day(gen.spec.extract_date)))
         for extension in MOSAIC_EXTENSIONS:
-            for name, data in extension(gen, b).items():
+            added = extension(gen, b)
+            for name in list(added):
                 # A table the core already writes gets the extension's rows appended (short-break
-                # legal statuses, say), with the same columns; a new table is added.
-                data = compact_text(data)
-                tables[name] = {col: concat_columns([tables[name][col], data[col]]) for col in tables[name]} if name in tables else data
+                # legal statuses, say), with the same columns; a new table is saved at once.
+                data = compact_text(added.pop(name))
+                if name in tables:
+                    tables[name] = {col: concat_columns([tables[name][col], data[col]]) for col in tables[name]}
+                else:
+                    spill.add(name, b, data)
+                del data
         for name in list(tables):
-            spill.add(name, tables.pop(name))
+            spill.add(name, b, tables.pop(name))
     return spill.tables()
 
 
@@ -234,6 +239,7 @@ def generate(out: Path, spec: GenerationSpec = GenerationSpec(), *, force: bool 
         tables, state = simulate_borough(_rng(spec.seed, b, 1), profile, extract_day, spec.scale, ids)
         core.append({name: compact_text(data) for name, data in tables.items()})
         journeys.append(state)
+        del tables  # the numpy text would otherwise stay alive for the whole run
     gen = Generation(spec=spec, journeys=journeys, ids=ids)
 
     _write_extract(folders["mosaic"], spec, "mosaic", spec.extract_date, _mosaic_tables(gen, core), contract)

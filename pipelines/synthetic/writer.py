@@ -35,7 +35,7 @@ def _to_arrow(values: np.ndarray | pa.Array | pa.ChunkedArray, kind: str) -> pa.
         return pa.array(values)
     if values.dtype.kind == "b":
         return pa.array(np.where(values, "Y", "N"))
-    s = values.astype(str)
+    s = values.astype(str, copy=False)  # text stays as it is: no second copy of a large column
     return pa.array(s, mask=(s == ""))
 
 
