@@ -70,6 +70,9 @@ def build_education(gen: Generation, stream: bool = False) -> dict[str, pa.Table
     roster = build_roster(gen, register, cal, STREAMS["pupils"])
     traits = draw_traits(gen.rng(0, STREAMS["traits"]), roster, register, cal, la_codes)
     records = SchoolRecords(gen, roster, register, cal, traits, STREAMS, contract)
+    # The records hold these traits coded; their numpy text (4 bytes a character, per pupil)
+    # would otherwise stay alive to the end.
+    traits.postcode = traits.need_ehcp = traits.need_support = None
     for ay in ACADEMIC_YEARS:
         records.build_year(ay)
     tables = records.tables(stream)

@@ -185,19 +185,21 @@ class SchoolRecords(ResultsMixin):
             "laestab": pa.array(register.table["laestab"].astype(str)),
         }
         # Sex and ethnicity as small code lists (a pupil's position in them), not per pupil.
-        sexes, self.sex_codes = np.unique(roster.sex.astype(str), return_inverse=True)
-        ethnicities, self.ethnicity_codes = np.unique(roster.ethnicity.astype(str), return_inverse=True)
+        # Positions in short lists are held as small integers: there are millions of pupils.
+        sexes, sex_codes = np.unique(roster.sex.astype(str), return_inverse=True)
+        ethnicities, ethnicity_codes = np.unique(roster.ethnicity.astype(str), return_inverse=True)
+        self.sex_codes, self.ethnicity_codes = sex_codes.astype(np.int8), ethnicity_codes.astype(np.int16)
         self.labels["sex"], self.labels["ethnicity"] = pa.array(sexes), pa.array(ethnicities)
         self.need_labels = pa.array(np.unique(np.concatenate([EHCP_NEEDS[0], SUPPORT_NEEDS[0]])))
         needs = self.need_labels.to_numpy(zero_copy_only=False).astype(str)
-        self.need_codes = (np.searchsorted(needs, traits.need_ehcp), np.searchsorted(needs, traits.need_support))
+        self.need_codes = (np.searchsorted(needs, traits.need_ehcp).astype(np.int8), np.searchsorted(needs, traits.need_support).astype(np.int8))
         las = np.unique(np.concatenate([traits.resident_la, register.la_code]))
         self.la_labels = pa.array(las)
-        self.resident_index = np.searchsorted(las, traits.resident_la)
+        self.resident_index = np.searchsorted(las, traits.resident_la).astype(np.int16)
         self.school_la_index = np.searchsorted(las, register.la_code)
         self.la_codes = [j.profile.la_code for j in gen.journeys]
         self.status = SocialCareStatus(gen.journeys, cal)
-        self.cut = np.full(roster.n, 99, dtype=np.int64)  # last term on roll after a permanent exclusion
+        self.cut = np.full(roster.n, 99, dtype=np.int8)  # last term on roll after a permanent exclusion
         self.sen_scale, self.eal_scale = self._calibrate_sen_and_eal()
         self.spill = spill_folder()
         self.sinks = {key: ChunkSink(contract.table("education", table), self.spill) for key, table in TABLES.items()}
