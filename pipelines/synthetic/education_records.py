@@ -51,6 +51,7 @@ SUPPORT_BY_YEAR = np.array([0.45, 0.6, 0.85, 1.0, 1.15, 1.2, 1.25, 1.2, 1.05, 1.
 EHCP_GROWTH = 1.09  # yearly growth of EHC plans (national trend)
 UNIT_LETTERS = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
 LUNCHTIME_SHARE = 0.04
+CENSUS_SLICE_ROWS = 1_000_000
 SUSPENSION_SESSIONS = (np.array([1, 2, 3, 4, 6, 10, 20]), np.array([0.33, 0.22, 0.15, 0.1, 0.1, 0.07, 0.03]))
 REASONS_OLD = (np.array(["PD", "VA", "VP", "PP", "PA", "DA", "DM", "BU", "RA", "SM", "TH", "OT"]), np.array([0.34, 0.12, 0.11, 0.12, 0.06, 0.05, 0.04, 0.03, 0.03, 0.02, 0.02, 0.06]))
 REASONS_NEW = (np.array(["PD", "VA", "VP", "PP", "PA", "OW", "DA", "DM", "BU", "RA", "LG", "AD", "SM", "TH", "MT", "PH"]), np.array([0.34, 0.12, 0.11, 0.12, 0.06, 0.03, 0.05, 0.04, 0.03, 0.03, 0.01, 0.005, 0.02, 0.02, 0.025, 0.01]))
@@ -439,6 +440,13 @@ class SchoolRecords(ResultsMixin):
         self.sinks[key].append(data)
 
     def _census(self, ay, rows) -> None:
+        # A census row depends on nothing but itself (no random draws), so a year's rows are
+        # made and handed over a slice at a time: what is held stays the same at any scale.
+        n = len(rows["pupil"])
+        for start in range(0, max(n, 1), CENSUS_SLICE_ROWS):
+            self._census_rows({k: v[start : start + CENSUS_SLICE_ROWS] for k, v in rows.items()})
+
+    def _census_rows(self, rows) -> None:
         r, tr = self.roster, self.traits
         p, t, s = rows["pupil"], rows["term"], rows["school"]
         away = rows["school_borough"] < 0
