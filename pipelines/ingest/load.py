@@ -30,6 +30,8 @@ from pipelines.contracts.model import Column, Contract, TableContract, collectio
 from pipelines.ingest.conform import FORMULA_LIKE, SQL_TYPES, blank_to_null, conformed_expr, parsed_timestamp, privacy_expr, quote_ident, sql_literal
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.extracts import Extract
+from pipelines.ingest.file_stats import DDL as FILE_STATS_DDL
+from pipelines.ingest.file_stats import FileStat, known_checksum, remember
 from pipelines.ingest.files import FilePlan, normalise_header, plan_file, scan_file, sha256_of, transcode_to_utf8
 
 LINEAGE_COLUMNS = {
@@ -96,6 +98,7 @@ class LoadResult:
 
 def ensure_dq_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DQ_DDL)
+    con.execute(FILE_STATS_DDL)
 
 
 def raw_table_columns(table: TableContract) -> list[str]:
@@ -312,8 +315,13 @@ def ingest_table_file(
     ensure_dq_schema(con)
     if not path.is_file():
         raise IngestError(path, "The file does not exist or is not a regular file.", "Check the extract folder and the file name pattern in the contract.")
-    scan = scan_file(path)
-    digest = scan.sha256
+    # An unchanged file is known by its stat data without reading it (file_stats.py).
+    stat = FileStat.of(path)
+    digest = known_checksum(con, table.source, table.table, extract.extract_id, path.name, stat)
+    scan = None
+    if digest is None:
+        scan = scan_file(path)
+        digest = scan.sha256
     already = con.execute(
         "select rows_in, rows_staged, rows_quarantined, values_blanked, unknown_columns, missing_columns, encoding, header_row, contract_year "
         "from dq.ingest_log where source = ? and table_name = ? and extract_id = ? and sha256 = ? and status = 'loaded'",
@@ -321,6 +329,8 @@ def ingest_table_file(
     ).fetchall()
     if already:
         # Loaded before, byte for byte: nothing changes; report what that load found.
+        if scan is not None:
+            remember(con, table.source, table.table, extract.extract_id, path.name, stat, digest)
         r = already[0]
         return LoadResult(
             table.source, table.table, extract.extract_id, path.name, digest, "unchanged", rows_in=r[0], rows_staged=r[1],
@@ -328,6 +338,9 @@ def ingest_table_file(
             encoding=r[6], header_row=r[7], contract_year=r[8],
         )
 
+    if scan is None:  # its stat data matched a checksum that is no longer loaded: read it after all
+        scan = scan_file(path)
+        digest = scan.sha256
     year = collection_year_of(extract.extract_date)
     columns = table.columns_for(year)
     expected = [{normalise_header(n) for n in (c.name, *c.aliases)} for c in columns]
@@ -357,10 +370,12 @@ def ingest_table_file(
     # Transcoded copies hold personal data: they live only until this file is loaded.
     read_path = transcode_to_utf8(plan, work_dir / "transcoded") if plan.needs_transcoding else path
     try:
-        return _load_read_file(
+        result = _load_read_file(
             con, contract, table, extract, path, plan, read_path, digest, year, columns,
             delivered_names, by_name, unknown, missing, wide_columns, la_default, tag, archive_dir, started,
         )
+        remember(con, table.source, table.table, extract.extract_id, path.name, stat, digest)
+        return result
     finally:
         if read_path != path:
             read_path.unlink(missing_ok=True)
