@@ -35,6 +35,7 @@ from pipelines.synthetic.calendar import add_years, day, england_bank_holidays, 
 from pipelines.synthetic.pinning import OPEN, pin_stock
 from pipelines.synthetic.profiles import FIRST_SIMULATED_YEAR, LAST_SIMULATED_YEAR, SAFEGUARDING, interpolate
 from pipelines.synthetic.social_care import SOURCE_P, SOURCES, Counters, Journeys, quarter_end_snapshots
+from pipelines.synthetic.writer import compact_text
 
 # Random streams of this module (core: 1 journeys, 2 persons, 3 populations).
 STREAMS = {
@@ -734,12 +735,14 @@ def build_safeguarding_tables(gen, borough_index: int) -> dict[str, dict[str, np
     referrals = Events(j.ref_child, j.ref_date)
     disability_rng = rng("disability")
     disabled = disability_rng.random(len(j.person_id)) < 0.09
+    # Text columns go to Arrow as each table is made (compact_text; the same values): held as
+    # numpy text until the last is made, these tables ran to gigabytes at national scale.
     tables = {
-        "ssd_contacts": contacts(rng("contacts"), j, gen, referrals),
-        "ssd_assessment_factors": assessment_factors(rng("factors"), j, gen),
-        "ssd_cp_visits": cp_visits(rng("visits"), j, gen),
-        "ssd_early_help_episodes": early_help(rng("early_help"), j, gen, referrals),
-        **ehcp(rng("ehcp"), j, gen),
+        "ssd_contacts": compact_text(contacts(rng("contacts"), j, gen, referrals)),
+        "ssd_assessment_factors": compact_text(assessment_factors(rng("factors"), j, gen)),
+        "ssd_cp_visits": compact_text(cp_visits(rng("visits"), j, gen)),
+        "ssd_early_help_episodes": compact_text(early_help(rng("early_help"), j, gen, referrals)),
+        **{name: compact_text(data) for name, data in ehcp(rng("ehcp"), j, gen).items()},
         "ssd_pre_proceedings": pre_proceedings(rng("pre_proceedings"), j, gen),
         "ssd_disability": disability(disability_rng, j, gen, disabled),
         # Rows added to the core table (generate.py appends rows to tables it already has).
