@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from pipelines.contracts.model import load_contract
 from pipelines.synthetic.calendar import day
-from pipelines.synthetic.education_arrow import arrow_table
+from pipelines.synthetic.education_arrow import ChunkSink, arrow_table, spill_folder
 from pipelines.synthetic.education_calendar import school_calendar
 from pipelines.synthetic.education_early_years import early_years_tables
 from pipelines.synthetic.education_home_education import elective_home_education, school_leavers
@@ -67,6 +67,7 @@ def build_education(gen: Generation, stream: bool = False) -> dict[str, pa.Table
     boroughs = [j.profile for j in gen.journeys]
     la_codes = [p.la_code for p in boroughs]
     register = build_register(gen.rng(0, STREAMS["register"]), boroughs, gen.spec.scale, extract_day)
+    tables = _early_years(gen, register, cal, contract, stream)
     roster = build_roster(gen, register, cal, STREAMS["pupils"])
     traits = draw_traits(gen.rng(0, STREAMS["traits"]), roster, register, cal, la_codes)
     records = SchoolRecords(gen, roster, register, cal, traits, STREAMS, contract)
@@ -75,9 +76,9 @@ def build_education(gen: Generation, stream: bool = False) -> dict[str, pa.Table
     traits.postcode = traits.need_ehcp = traits.need_support = None
     for ay in ACADEMIC_YEARS:
         records.build_year(ay)
-    tables = records.tables(stream)
+    tables |= records.tables(stream)
     # Of the records and traits (per pupil, millions at national scale) only these are needed
-    # from here on: let the rest go before the early years tables are built.
+    # from here on.
     cut, resident_la = records.cut, traits.resident_la
     del records, traits
 
@@ -87,20 +88,28 @@ def build_education(gen: Generation, stream: bool = False) -> dict[str, pa.Table
     add_capacity(gen.rng(0, STREAMS["capacity"]), register, roll, boroughs)
     tables["schools"] = arrow_table(contract.table("education", "schools"), [register.table])
 
-    funding, eligibility, home_education = [], [], []
+    home_education = []
     upn_offset = int((roster.mosaic_borough < 0).sum())
     for b in range(len(boroughs)):
-        f, e = early_years_tables(gen, b, register, cal, STREAMS["early_years"])
-        # Each borough's rows to Arrow at once (the same chunks arrow_table makes of both), so
-        # that only one borough's rows are ever held as numpy text.
-        funding.append(arrow_table(contract.table("education", "early_years_funding"), [f]))
-        eligibility.append(arrow_table(contract.table("education", "two_year_old_eligibility"), [e]))
-        del f, e
         leavers = school_leavers(roster, resident_la, cut, register, cal, b, boroughs[b].la_code)
         ehe = elective_home_education(gen, b, register, STREAMS["home_education"], upn_offset, roster, leavers, cal)
         upn_offset += len(ehe["ehe_case_id"])
         home_education.append(ehe)
-    tables["early_years_funding"] = pa.concat_tables(funding)
-    tables["two_year_old_eligibility"] = pa.concat_tables(eligibility)
     tables["elective_home_education"] = arrow_table(contract.table("education", "elective_home_education"), home_education)
+    return tables
+
+
+def _early_years(gen: Generation, register, cal, contract, stream: bool) -> dict[str, pa.Table | pa.RecordBatchReader]:
+    """The early years tables, built first (they need only the register and the calendar, not
+    the pupils, whose arrays run to gigabytes at national scale) and each borough's rows spilled
+    to disk as soon as they are made (education_arrow.ChunkSink)."""
+    spill = spill_folder()
+    sinks = {name: ChunkSink(contract.table("education", name), spill) for name in ("early_years_funding", "two_year_old_eligibility")}
+    for b in range(len(gen.journeys)):
+        funding, eligibility = early_years_tables(gen, b, register, cal, STREAMS["early_years"])
+        sinks["early_years_funding"].append(funding)
+        sinks["two_year_old_eligibility"].append(eligibility)
+        del funding, eligibility
+    tables = {name: sink.table(stream) for name, sink in sinks.items()}
+    spill.rmdir()
     return tables
