@@ -1,7 +1,8 @@
 """Load one delivered file into the build database, conformed to its contract.
 
 For each file:
-  1. checksum it; if this exact file was already loaded for this extract, do nothing;
+  1. checksum it (or take its last checksum when its stat data shows it unchanged since,
+     file_stats.py); if this exact file was already loaded for this extract, do nothing;
   2. find encoding and header row; read every row as text with DuckDB (rows that do not parse
      as CSV are captured, not lost);
   3. conform every value to its type and code set (failures are blanked and logged);
