@@ -85,13 +85,13 @@ def _read(path: Path) -> str:
     return f"read_csv({_lit(str(path))}, header = true, auto_detect = false, columns = {columns}, delim = ',', quote = '\"', escape = '\"')"
 
 
-def _capped_connection() -> duckdb.DuckDBPyConnection:
+def _capped_connection(memory_limit: str = "1GB", keep_order: bool = True) -> duckdb.DuckDBPyConnection:
     """For reading and rewriting the generated extracts, which run to gigabytes at national
     scale: uncapped, DuckDB takes up to 80% of the machine's memory; capped, it spills to a
-    folder of its own under the system temp folder (and removes it). Row order is kept, as the
-    rewritten files must keep theirs."""
+    folder of its own under the system temp folder (and removes it). Row order is kept unless
+    told otherwise, as rewritten files must keep theirs."""
     spill = Path(tempfile.gettempdir()) / f"canary_spill_{os.getpid()}"
-    return duckdb.connect(config={"memory_limit": "1GB", "preserve_insertion_order": True, "temp_directory": str(spill)})
+    return duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": keep_order, "temp_directory": str(spill)})
 
 
 def _file_contains(path: Path, needles: list[bytes]) -> bool:
@@ -109,7 +109,9 @@ def _file_contains(path: Path, needles: list[bytes]) -> bool:
 
 def choose_canary(folders: dict[str, Path], contract: Contract) -> dict[str, str]:
     """Original ids of the chosen child, by namespace (mosaic_person, upn and whatever links)."""
-    con = _capped_connection()
+    # Its queries order their own results, so row order need not be kept; with it kept, or
+    # with 1 GB, the ranking ran out of memory at scale 150 (it needed between 1 and 2 GB).
+    con = _capped_connection("4GB", keep_order=False)
     try:
         files = _table_files(folders, contract)
         person = next((f for f in files if (f.source, f.table) == ("mosaic", "ssd_person")), None)
