@@ -69,7 +69,8 @@ def blank_to_null(expr: str) -> str:
     return f"nullif(nullif(nullif(nullif(trim({expr}), ''), 'NULL'), 'N/A'), '-')"
 
 
-def _parsed_timestamp(v: str) -> str:
+def parsed_timestamp(v: str) -> str:
+    """SQL of the timestamp a date cell's text means (NULL when it is not a date in range)."""
     excel_serial = (
         f"case when regexp_full_match({v}, '[0-9]{{5}}(\\.0+)?') "
         f"then cast(date '1899-12-30' + cast(cast({v} as double) as integer) as timestamp) end"
@@ -86,18 +87,9 @@ def _number(v: str) -> str:
     return f"regexp_replace({v}, '[,£\\s]', '', 'g')"
 
 
-def _formula_like(v: str) -> str:
-    return f"regexp_matches({v}, {sql_literal(FORMULA_LIKE)})"
-
-
 def _without_excel_decimal(v: str) -> str:
     # Excel sometimes appends ".0" to numbers; leading zeros are significant in ids and codes.
     return f"(case when ends_with({v}, '.0') then substr({v}, 1, length({v}) - 2) else {v} end)"
-
-
-def parsed_timestamp(v: str) -> str:
-    """SQL of the timestamp a date cell's text means (NULL when it is not a date in range)."""
-    return _parsed_timestamp(v)
 
 
 def conformed_expr(
@@ -115,7 +107,7 @@ def conformed_expr(
         return lambda value: f"case when {v} is not null and {value} is null then {why} end"
 
     if col.type in ("id", "text"):
-        formula = _formula_like(v)
+        formula = f"regexp_matches({v}, {sql_literal(FORMULA_LIKE)})"
         value = _without_excel_decimal(v) if col.type == "id" else v
         why = "'looks like a spreadsheet formula (possible formula injection)'"
         if col.pattern:
@@ -129,7 +121,7 @@ def conformed_expr(
         lookup = f"(case upper({_without_excel_decimal(v)}) {whens} end)"
         return lookup, failing(sql_literal(f"not a {codeset.name} code valid in collection year {year}"))
     if col.type in ("date", "datetime"):
-        ts = parsed or _parsed_timestamp(v)
+        ts = parsed or parsed_timestamp(v)
         value = f"cast({ts} as date)" if col.type == "date" else ts
         unrecognised = f"'not a recognised date between {EARLIEST_YEAR} and {LATEST_YEAR}'"
         if not col.not_future:

@@ -284,13 +284,14 @@ def _quarantine_duplicates(con, tag: str, primary_key: list[str]) -> None:
         )
 
 
-def _pseudonym_lookup(con, tag: str, col: Column, index: int, joins: list[str]) -> str:
+def _pseudonym_lookup(con, tag: str, col: Column, joins: list[str]) -> str:
     """The pseudonym of `col` for each staged row, through a table of its distinct values.
 
     The keyed hash is the dearest expression in ingest (two SHA-256 and the key padding per
     value); a pupil is on 15 censuses and a child on many rows, so hashing each distinct
     identifier once and joining is several times cheaper than hashing every row.
     """
+    index = len(joins)
     plain, hashed, lookup = f"_plain{index}", f"_pseudonym{index}", f"pseudonyms{index}_{tag}"
     value, _ = privacy_expr(col, plain)
     con.execute(
@@ -444,7 +445,7 @@ def _load_read_file(
         value_sql, reason = conformed_expr(col, raw, codeset, year, extract_date_sql, parsed)
         conform_parts += [raw, f"{value_sql} as {quote_ident(name)}", *([parsed] if parsed else [])]
         reason_parts.append(f"{reason(quote_ident(name))} as {quote_ident(name + '__why')}")
-        if col.lands or name in wide_columns:  # a column that never loads (names, free text) is never "blanked"
+        if col.lands:  # a column that never loads (names, free text) is never "blanked"
             reason_cols.append((col, name))
 
     checks: list[tuple[str, str, str, str]] = []  # (condition_failing, column, rule, reason_sql)
@@ -521,7 +522,7 @@ def _load_read_file(
             continue
         value = quote_ident(col.name)
         if col.privacy == "person_id":
-            value = _pseudonym_lookup(con, tag, col, len(pseudonym_joins), pseudonym_joins)
+            value = _pseudonym_lookup(con, tag, col, pseudonym_joins)
         if col.name in blank_rules:
             value = f"case when coalesce(({blank_rules[col.name].expr}), true) then {value} end"
         if col.privacy != "person_id":
