@@ -5,22 +5,19 @@
 -- (for the DfE's "disadvantaged", which includes children previously looked after).
 -- Both boroughs' Mosaic records are searched: a pupil at a Kensington and Chelsea school may be
 -- known to Westminster's children's services.
-with census_days as (
-    select distinct upn_key, census_date
-    from {{ ref('stg_education__census_pupils') }}
-),
-
-persons as (
+-- Census rows are joined to the (few) Mosaic persons with a UPN before the distinct: the other
+-- way round, the distinct would hash every census row of every pupil at national volume.
+with persons as (
     select la_code, person_id, upn_key
     from {{ ref('stg_mosaic__persons') }}
     where upn_key is not null
 ),
 
 linked as (
-    select census_days.upn_key, census_days.census_date, persons.la_code, persons.person_id
-    from census_days
+    select distinct census.upn_key, census.census_date, persons.la_code, persons.person_id
+    from {{ ref('stg_education__census_pupils') }} as census
     inner join persons
-        on census_days.upn_key = persons.upn_key
+        on census.upn_key = persons.upn_key
 ),
 
 in_need as (

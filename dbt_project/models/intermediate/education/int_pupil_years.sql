@@ -3,24 +3,37 @@
 -- census) or, for a pupil not on roll then, of their latest census of the year at the school.
 -- Sessions and exclusions are summed over the year. A pupil who moved school has a row for
 -- each school, as in the DfE's enrolment-based absence statistics.
+-- The census a pupil-year takes its characteristics from is found by an aggregate and a join,
+-- not a row_number() window: at national volume a window sorts some 75 million census rows
+-- with all their columns, where a group-by on the key is a hash table of four narrow columns.
+-- (urn, upn_key, census_date) is the census's primary key, and a year has one spring census.
 with census as (
+    select * from {{ ref('int_pupil_census') }}
+),
+
+chosen_census as (
     select
-        int_pupil_census.*,
-        row_number() over (
-            partition by urn, upn_key, academic_year
-            order by case when census_term = 'SPR' then 0 else 1 end, census_date desc
-        ) as preference
-    from {{ ref('int_pupil_census') }}
+        urn,
+        upn_key,
+        academic_year,
+        coalesce(
+            max(case when census_term = 'SPR' then census_date end),
+            max(census_date)
+        ) as census_date,
+        max(case when census_term = 'SPR' and is_in_headcount then 1 else 0 end) as on_spring_roll
+    from census
+    group by urn, upn_key, academic_year
 ),
 
 characteristics as (
-    select * from census where preference = 1
-),
-
-spring as (
-    select distinct urn, upn_key, academic_year
-    from census
-    where census_term = 'SPR' and is_in_headcount
+    select
+        census.*,
+        chosen_census.on_spring_roll
+    from chosen_census
+    inner join census
+        on chosen_census.urn = census.urn
+        and chosen_census.upn_key = census.upn_key
+        and chosen_census.census_date = census.census_date
 ),
 
 attendance as (
@@ -71,7 +84,7 @@ select
     enrolments.academic_year,
     (boroughs.la_code is not null) as is_borough_school,
     coalesce(schools.phase_group, 'other') as phase_group,
-    (spring.upn_key is not null) as is_on_spring_roll,
+    coalesce(characteristics.on_spring_roll = 1, false) as is_on_spring_roll,
     characteristics.year_group,
     coalesce(characteristics.is_compulsory_school_age, false) as is_compulsory_school_age,
     characteristics.sex,
@@ -93,10 +106,6 @@ left join characteristics
     on enrolments.urn = characteristics.urn
     and enrolments.upn_key = characteristics.upn_key
     and enrolments.academic_year = characteristics.academic_year
-left join spring
-    on enrolments.urn = spring.urn
-    and enrolments.upn_key = spring.upn_key
-    and enrolments.academic_year = spring.academic_year
 left join attendance
     on enrolments.urn = attendance.urn
     and enrolments.upn_key = attendance.upn_key
