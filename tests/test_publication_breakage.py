@@ -97,6 +97,28 @@ def test_the_untouched_copy_republishes_nothing(copy):
     assert _state(copy) == before
 
 
+def test_the_publish_step_does_not_repeat_checks_its_run_has_passed(copy):
+    # In the nightly job the build stage has validated the same content in this run: the
+    # candidate, proved equal to it by content hash, is not validated again, and its manifest
+    # says where each suite was run. (No published database: there is something to publish.)
+    import json
+
+    from pipelines.validation.gx_runner import suites_for_stage
+
+    copy.published_db_path.unlink()
+    result = run_after_dbt(copy)
+    assert result.success, failed_steps(result)
+    manifest = json.loads((copy.published_dir / "latest" / "manifest.json").read_text())
+    candidate = manifest["validation"]["candidate"]
+    assert sorted(v["suite"] for v in candidate) == sorted(s.name for s in suites_for_stage("candidate"))
+    assert all(v["validated_on"] == "build database, identical content" and v["failed"] == 0 for v in candidate)
+    assert {v["suite"] for v in candidate} <= {v["suite"] for v in manifest["validation"]["build"] if v["failed"] == 0}
+    con = duckdb.connect(str(copy.published_db_path), read_only=True)
+    stages = dict(con.execute("select stage, count(*) from dq.validation_results where run_id = ? group by stage", [result.run_id]).fetchall())
+    con.close()
+    assert stages.get("build", 0) > 0 and "candidate" not in stages
+
+
 def test_biborough_total_off_by_one_blocks_publication(copy):
     before = _state(copy)
     # Referrals in 2022-23: RBKC 2 + WCC 2 = 4; the bi-borough row now says 5.
@@ -227,6 +249,8 @@ def test_a_new_publication_joins_the_log_and_moves_latest(copy):
         assert sha256(folder / name) == facts["sha256"]
     assert manifest["code_version"] and manifest["validation"]["candidate"]
     assert all(s["failed"] == 0 for s in manifest["validation"]["candidate"])
+    # Run on its own, with no build-stage results for its run, it validates with every suite.
+    assert all(s["validated_on"] == "candidate" for s in manifest["validation"]["candidate"])
     assert (copy.published_dir / "data_docs" / "index.html").exists()
 
     # The log lists every publication with its manifest, and the database holds what analysts need.

@@ -3,8 +3,9 @@
 1. Build a candidate database beside the published one (same filesystem, so the final rename is
    atomic): copy the marts, the `published` tables, the reference data the suites read and the
    data-quality tables out of the build database, and prove the copy by content hash.
-2. Validate the candidate with every suite that runs at the "candidate" stage (a copy that went
-   wrong must not be published either), and check it holds no personal-data columns.
+2. Validate the candidate with the suites of the "candidate" stage that this run's build stage
+   has not already passed on the same content (a publish step run on its own validates with all
+   of them), and check it holds no personal-data columns.
 3. Write the exports into a staging folder from the candidate's `published` schema only, read
    them back and check them (verify_exports), then write manifest.json with their checksums.
 4. Carry the publication log forward and add this publication with its manifest.
@@ -180,22 +181,36 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         for schema, table in wanted:
             con.execute(f"create schema if not exists {schema}")
             con.execute(f"create table {schema}.{table} as select * from build.{schema}.{table}")
-        if publication_hash(con) != publication_hash(con, "build"):
+        # The reference tables too: the suites read them, and the publish step trusts the build
+        # stage's verdicts only on content proved identical (_validate_candidate).
+        differ = publication_hash(con) != publication_hash(con, "build") or any(
+            content_hash(con, f"reference.{table}") != content_hash(con, f"build.reference.{table}") for schema, table in wanted if schema == "reference"
+        )
+        if differ:
             raise PublicationError("The copied tables differ from the build database's. Nothing was published.")
     finally:
         con.execute("detach build")
 
 
-def _validate_candidate(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> list[dict]:
-    outcomes = [run_suite(con, suite, stage="candidate", run_id=run_id, settings=settings) for suite in suites_for_stage("candidate")]
+def _validate_candidate(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, build_validation: list[dict]) -> list[dict]:
+    """Validate the candidate with the suites of the "candidate" stage, except those this run's
+    build stage has already passed: the candidate's marts and published tables are proved equal
+    to the build database's by content hash, and so are the reference tables the suites read
+    (_copy_tables), so running such a suite again could only repeat its verdict. A publish step
+    run on its own, with no build-stage results for its run, validates with every suite."""
+    passed_in_build = {v["suite"]: v for v in build_validation if v["failed"] == 0 and v["expectations"] > 0}
+    suites = suites_for_stage("candidate")
+    outcomes = [run_suite(con, suite, stage="candidate", run_id=run_id, settings=settings) for suite in suites if suite.name not in passed_in_build]
     record_outcomes(con, outcomes)
     failures = [o.summary() for o in outcomes if not o.success]
     if failures:
         raise PublicationError("The candidate publication failed validation; the previous publication is untouched:\n" + "\n".join(failures))
-    return [
-        {"suite": o.suite, "target": o.target, "expectations": len(o.outcomes), "failed": len(o.errors), "warnings": len(o.warnings), "rows": o.row_count}
+    validated = [
+        {"suite": o.suite, "target": o.target, "expectations": len(o.outcomes), "failed": len(o.errors), "warnings": len(o.warnings), "rows": o.row_count, "validated_on": "candidate"}
         for o in outcomes
     ]
+    reused = [{**passed_in_build[s.name], "validated_on": "build database, identical content"} for s in suites if s.name in passed_in_build]
+    return validated + reused
 
 
 def _write_exports(con: duckdb.DuckDBPyConnection, folder: Path, context: ExportContext, settings: Settings) -> dict:
@@ -260,7 +275,7 @@ def _publish(settings: Settings, *, run_id: str, force: bool) -> PublicationResu
         try:
             _copy_tables(con, settings)
             row_count = con.execute("select count(*) from published.outcome_measures").fetchall()[0][0]
-            candidate_validation = _validate_candidate(con, settings, run_id or publication_id)
+            candidate_validation = _validate_candidate(con, settings, run_id or publication_id, build_validation)
             _check_no_personal_columns(con)
 
             rules = read_rules(con)
