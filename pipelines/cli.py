@@ -36,9 +36,9 @@ def _cmd_keygen(args) -> int:
 
 
 def _cmd_prepare(args) -> int:
-    from pipelines.assets.dbt import dbt_project
+    from pipelines.assets.dbt import dbt_project, parse_project
 
-    dbt_project.preparer.prepare(dbt_project)
+    parse_project()
     print(f"dbt manifest: {dbt_project.manifest_path}")
     return 0
 
