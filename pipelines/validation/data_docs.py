@@ -33,8 +33,22 @@ def project_directory(settings: Settings) -> Path:
     return settings.work_dir / "gx"
 
 
+# One GX context per project and process: loading the project and checking its site config took
+# about 0.2 s per suite, paid again by each of a run's two dozen checks.
+_CONTEXTS: dict[tuple[Path, Path], object] = {}
+
+
 def file_context(settings: Settings):
     """The GX project of this data folder, created on first use, with the published site only."""
+    key = (project_directory(settings), site_directory(settings))
+    cached = _CONTEXTS.get(key)
+    if cached is not None and (key[0] / "gx" / "great_expectations.yml").exists():
+        return cached
+    _CONTEXTS[key] = context = _load_file_context(settings)
+    return context
+
+
+def _load_file_context(settings: Settings):
     switch_off_telemetry()
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
