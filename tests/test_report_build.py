@@ -196,3 +196,30 @@ def test_the_golden_run_publishes_its_report(golden_run):
     assert summary["data_catalogue"] and catalogue.exists()
     html = catalogue.read_text(encoding="utf-8")
     assert "Content-Security-Policy" in html and "outcome_measures" in html
+
+
+def test_the_catalogue_is_kept_across_parses_of_the_same_project(tmp_path):
+    """A re-parse stamps a new time on every node; the catalogue's key must not move with it,
+    but must move when what the project says changes."""
+    from pipelines.assets.dbt import dbt_project
+    from pipelines.report.dbt_docs import project_key
+
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+
+    def key_of(content: dict) -> str:
+        path = tmp_path / "manifest.json"
+        path.write_text(json.dumps(content), encoding="utf-8")
+        return project_key(path)
+
+    original = key_of(manifest)
+    manifest["metadata"]["generated_at"] = "2030-01-01T00:00:00Z"
+    manifest["metadata"]["invocation_id"] = "another-parse"
+    for node in manifest["nodes"].values():
+        node["created_at"] = node.get("created_at", 0) + 3600
+    assert key_of(manifest) == original
+    model = next(n for n in manifest["nodes"].values() if n["resource_type"] == "model")
+    model["description"] += " (changed)"
+    assert key_of(manifest) != original
+    manifest["metadata"]["dbt_version"] = "0.0.0"
+    model["description"] = model["description"].removesuffix(" (changed)")
+    assert key_of(manifest) != original

@@ -3,9 +3,12 @@ self-contained HTML file with every model, source, seed and column, their descri
 classifications, and the lineage graph.
 
 It is generated against the build database (for column types) and cached beside dbt's other
-artefacts (target/data_catalogue/), by the manifest's hash: the models, columns and their types
-change only when the project does, so a night with no code change (and every other data folder
-run by the same code, such as the tests') links the cached file in a moment.
+artefacts (target/data_catalogue/), keyed by the project as the manifest describes it: the
+models, columns and their types change only when the project does, so a night with no code
+change (and every other data folder run by the same code, such as the tests') links the cached
+file in a moment. The key leaves out what dbt stamps afresh on every parse (the manifest's
+`metadata` block and each node's `created_at`); a key on the file's bytes made every re-parse of
+an unchanged project generate the page again (about 10 s at every scale, docs/benchmarks.md).
 
 Made safe to open offline: dbt's page only loads a tracker when the manifest says usage stats
 are on (they are off here, settings.TELEMETRY_OFF); the tracker's address is removed anyway, and
@@ -15,6 +18,7 @@ a Content-Security-Policy forbids every fetch, so the file can never reach the n
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -53,10 +57,32 @@ def make_offline(html: str) -> str:
     return html[: head + len("<head>")] + policy + html[head + len("<head>") :]
 
 
+# Stamped by dbt on every parse, whether or not anything changed.
+PARSE_STAMPS = ("created_at",)
+
+
+def _without_parse_stamps(value):
+    if isinstance(value, dict):
+        return {k: _without_parse_stamps(v) for k, v in value.items() if k not in PARSE_STAMPS}
+    if isinstance(value, list):
+        return [_without_parse_stamps(v) for v in value]
+    return value
+
+
+def project_key(manifest: Path) -> str:
+    """A hash of what the manifest says about the project, not of when it was parsed. The dbt
+    version stays in the key: another dbt renders another page."""
+    content = json.loads(manifest.read_text(encoding="utf-8"))
+    metadata = content.pop("metadata", {})
+    content = _without_parse_stamps(content)
+    content["dbt_version"] = metadata.get("dbt_version")
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode("utf-8")).hexdigest()[:16]
+
+
 def generate(settings: Settings) -> Path:
     """The offline catalogue page for the current project, generated if not cached."""
     manifest = _project_manifest()
-    key = hashlib.sha256(manifest.read_bytes()).hexdigest()[:16]
+    key = project_key(manifest)
     work = manifest.parent / "data_catalogue"
     cached = work / f"data_catalogue-{key}.html"
     if cached.exists():
