@@ -31,12 +31,13 @@ class Measured:
         return max(self.sampler.peak_rss, self.max_rss_single)
 
 
-def run_measured(argv: list[str], env: dict[str, str], cwd: Path, output: Path, interval: float = 0.25) -> Measured:
-    """Run `argv` with its stdout and stderr going to `output`, sampling its process tree."""
+def run_measured(argv: list[str], env: dict[str, str], cwd: Path, output: Path, interval: float = 0.25, disk_path: Path | None = None) -> Measured:
+    """Run `argv` with its stdout and stderr going to `output`, sampling its process tree (and
+    the free space of the filesystem that holds `disk_path`)."""
     with output.open("w", encoding="utf-8") as out:
         started = time.time()
         proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
-        sampler = TreeSampler(proc.pid, interval=interval).start()
+        sampler = TreeSampler(proc.pid, interval=interval, disk_path=disk_path).start()
         # wait4 gives this child's own resource usage (with its reaped descendants), unlike
         # getrusage(RUSAGE_CHILDREN), which adds up every child the benchmark ever ran.
         _, status, usage = os.wait4(proc.pid, 0)

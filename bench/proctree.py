@@ -5,7 +5,9 @@ process tree. Every `interval` seconds the sampler records the tree's cumulative
 system of the live processes plus what their finished children used, which the kernel adds to
 the parent's cutime/cstime when it reaps them) and its total resident memory. A stage's CPU time
 is the difference of the cumulative figure at its start and end; its peak memory the largest
-sample inside it. Linux only (the machine the benchmark is written for); no psutil needed.
+sample inside it. Given a folder, it also samples the free space of that folder's filesystem:
+the most a run took (its databases, archive copies and DuckDB's spill files, less what it
+deleted) and how close the disk came to full. Linux only (the machine the benchmark is written for); no psutil needed.
 """
 
 from __future__ import annotations
@@ -64,6 +66,9 @@ class TreeSampler:
     times: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
     rss: list[int] = field(default_factory=list)
+    disk_path: Path | None = None  # a folder on the filesystem the run writes to
+    disk_free_start: int | None = None  # bytes
+    disk_free_min: int | None = None
 
     def __post_init__(self) -> None:
         self._stop = threading.Event()
@@ -77,8 +82,18 @@ class TreeSampler:
         self._stop.set()
         self._thread.join()
 
+    def _free_bytes(self) -> int | None:
+        if self.disk_path is None:
+            return None
+        fs = os.statvfs(self.disk_path)
+        return fs.f_bavail * fs.f_frsize
+
     def _loop(self) -> None:
+        self.disk_free_start = self.disk_free_min = self._free_bytes()
         while not self._stop.is_set():
+            free = self._free_bytes()
+            if free is not None:
+                self.disk_free_min = min(free, self.disk_free_min)
             cpu, rss = tree_usage(self.root)
             if rss:  # the root has not exited yet
                 self.times.append(time.time())
@@ -111,3 +126,10 @@ class TreeSampler:
     @property
     def peak_rss(self) -> int:
         return max(self.rss, default=0)
+
+    @property
+    def disk_peak(self) -> int | None:
+        """Bytes: the most disk the run held at once beyond what was in use when it started."""
+        if self.disk_free_start is None or self.disk_free_min is None:
+            return None
+        return max(0, self.disk_free_start - self.disk_free_min)

@@ -49,6 +49,12 @@ def _figures(run: dict) -> str:
     return f"{_num(run['wall_s'])} / {_num(run['cpu_s'])} / {_num(run['peak_rss_mb'], 0)}{_status(run)}"
 
 
+def _disk(run: dict) -> str:
+    if run.get("disk_peak_mb") is None:
+        return "-"  # runs recorded before the disk was sampled
+    return f"{_num(run['disk_peak_mb'], 0)} / {_num(run['disk_min_free_mb'], 0)}"
+
+
 def summary_rows(results: dict) -> list[str]:
     rows = []
     commit = results["git"]["commit"] + ("+" if results["git"]["dirty"] else "")
@@ -100,6 +106,7 @@ def run_section(results: dict) -> str:
     row("no-change nightly run", [_figures(s["no_change"]) for s in scales])
     row(f"one-partition rerun ({scales[0]['partition_rerun']['partition'] if scales else ''})", [_figures(s["partition_rerun"]) for s in scales])
     row("build database / published database (MB)", [f"{_num(s['warehouse_mb'], 0)} / {_num(s['published_mb'], 0)}" for s in scales])
+    row("disk taken at peak, full run (MB, spill included) / least free (MB)", [_disk(s["full"]) for s in scales])
     return "\n".join(lines) + "\n"
 
 

@@ -31,6 +31,8 @@ def _summary(measured: Measured) -> dict:
         "peak_rss_mb": _mb(measured.peak_rss_tree),
         "max_rss_single_process_mb": _mb(measured.max_rss_single),
         "returncode": measured.returncode,
+        "disk_peak_mb": None if measured.sampler.disk_peak is None else _mb(measured.sampler.disk_peak),
+        "disk_min_free_mb": None if measured.sampler.disk_free_min is None else _mb(measured.sampler.disk_free_min),
     }
 
 
@@ -75,7 +77,7 @@ class ScaleRun:
 
     def _python(self, name: str, *args: str) -> Measured:
         self.log(f"    {name} ...")
-        measured = run_measured([sys.executable, *args], env=self.env(), cwd=REPO_ROOT, output=self.folder / f"{name}.log")
+        measured = run_measured([sys.executable, *args], env=self.env(), cwd=REPO_ROOT, output=self.folder / f"{name}.log", disk_path=self.data_dir)
         self.log(f"    {name}: {measured.wall_seconds:.1f} s wall, {measured.cpu_seconds:.1f} s CPU, exit {measured.returncode}")
         return measured
 

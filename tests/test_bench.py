@@ -37,6 +37,22 @@ def test_process_tree_cpu_and_memory_include_grandchildren(tmp_path):
     assert all(b >= a for a, b in zip(measured.sampler.cpu, measured.sampler.cpu[1:]))
 
 
+def test_disk_a_run_takes_is_sampled_while_it_runs(tmp_path):
+    """A run that writes 64 MB, holds it a moment and deletes it: the disk it took at its peak
+    is seen, though nothing is left on disk when it ends (DuckDB's spill files behave so)."""
+    write_and_delete = (
+        "import os, time; p = 'spill.bin'\n"
+        "with open(p, 'wb') as f:\n    f.write(os.urandom(64 * 2**20)); f.flush(); os.fsync(f.fileno())\n"
+        "time.sleep(0.5); os.remove(p)"
+    )
+    measured = run_measured([sys.executable, "-c", write_and_delete], env=None, cwd=tmp_path, output=tmp_path / "out.log", interval=0.05, disk_path=tmp_path)
+    assert measured.returncode == 0, (tmp_path / "out.log").read_text()
+    assert not (tmp_path / "spill.bin").exists()
+    # Other work on the machine may write too; at least the 64 MB, and not absurdly more.
+    assert 60 * MB <= measured.sampler.disk_peak < 10 * 2**30
+    assert measured.sampler.disk_free_min < measured.sampler.disk_free_start
+
+
 def test_failed_command_keeps_its_exit_code(tmp_path):
     measured = run_measured([sys.executable, "-c", "raise SystemExit(3)"], env=None, cwd=tmp_path, output=tmp_path / "out.log")
     assert measured.returncode == 3
