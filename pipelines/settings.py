@@ -10,7 +10,12 @@ OUTCOMES_PSEUDONYMISATION_KEY
                        the key itself (hex); wins over the key file when set
 OUTCOMES_DUCKDB_MEMORY_LIMIT
                        most memory DuckDB may hold in the pipeline's connections and dbt's
-                       (default 4GB); beyond it DuckDB spills to <data>/work/duckdb_spill
+                       (default 4GB); beyond it DuckDB spills to the spill folder
+OUTCOMES_DUCKDB_SPILL_DIR
+                       where DuckDB spills what does not fit (default <data>/work/duckdb_spill).
+                       At national volume dbt spills tens of GB beside a 9 GB build database
+                       and the 2 x 16 GB landing zone and archive: point this at another disk
+                       when the data folder's disk is short (README: Memory and disk)
 """
 
 from __future__ import annotations
@@ -92,8 +97,19 @@ class Settings:
     def duckdb_config(self) -> dict[str, str]:
         """Without a limit DuckDB keeps up to 80% of the machine's memory: ingest held 10 GB at
         ten times the bi-borough volume (docs/benchmarks.md). With one it spills to disk."""
-        return {"memory_limit": duckdb_memory_limit(), "temp_directory": str(self.work_dir / "duckdb_spill")}
+        return {"memory_limit": duckdb_memory_limit(), "temp_directory": str(self.spill_dir)}
+
+    @property
+    def spill_dir(self) -> Path:
+        """One spill folder for the pipeline's connections and dbt's (DuckDB creates it)."""
+        configured = os.environ.get("OUTCOMES_DUCKDB_SPILL_DIR")
+        return Path(configured).resolve() if configured else self.work_dir / "duckdb_spill"
 
     def dbt_env(self) -> dict[str, str]:
         """Variables the dbt profile reads (see dbt_project/profiles.yml)."""
-        return {"OUTCOMES_WAREHOUSE_PATH": str(self.warehouse_path), "OUTCOMES_DATA_DIR": str(self.data_dir), "OUTCOMES_DUCKDB_MEMORY_LIMIT": duckdb_memory_limit()}
+        return {
+            "OUTCOMES_WAREHOUSE_PATH": str(self.warehouse_path),
+            "OUTCOMES_DATA_DIR": str(self.data_dir),
+            "OUTCOMES_DUCKDB_MEMORY_LIMIT": duckdb_memory_limit(),
+            "OUTCOMES_DUCKDB_SPILL_DIR": str(self.spill_dir),
+        }

@@ -33,6 +33,27 @@ def test_dbt_parse(tmp_path):
     assert out.returncode == 0, out.stdout[-3000:]
 
 
+def test_dbt_spills_where_the_pipeline_does(tmp_path, monkeypatch):
+    """dbt's DuckDB connection takes the memory cap and the spill folder from the same settings as
+    the pipeline's own (an operator moves the spill to another disk with one variable)."""
+    from pipelines.settings import Settings
+
+    spill = tmp_path / "other_disk" / "spill"
+    monkeypatch.setenv("OUTCOMES_DUCKDB_SPILL_DIR", str(spill))
+    monkeypatch.setenv("OUTCOMES_DUCKDB_MEMORY_LIMIT", "1GB")
+    settings = Settings(data_dir=tmp_path / "data")
+    settings.ensure_dirs()
+    assert settings.duckdb_config()["temp_directory"] == str(spill)
+    out = subprocess.run(
+        [str(BIN / "dbt"), "show", "--inline", "select current_setting('temp_directory') as spill_dir, current_setting('memory_limit') as memory_cap",
+         "--profiles-dir", "dbt_project", "--target-path", str(tmp_path / "target"), "--output", "json", "--quiet"],
+        cwd=REPO_ROOT, env=_env(tmp_path) | settings.dbt_env(), capture_output=True, text=True, timeout=300,
+    )
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    assert str(spill) in out.stdout, out.stdout
+    assert "953.6 MiB" in out.stdout, out.stdout  # DuckDB shows 1GB (10^9 bytes) so
+
+
 def test_asset_graph_runs_from_raw_files_to_publication():
     from pipelines.definitions import defs
 
