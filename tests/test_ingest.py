@@ -160,6 +160,8 @@ def test_same_file_twice_changes_nothing_and_a_changed_file_supersedes(tmp_path)
     for name, digest in sums.items():
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
     assert (folder / "people.csv").read_text() == MESSY
+    # Each version was loaded from the copy that is now archived; no copy is left behind.
+    assert not any((tmp_path / "work" / "archiving").glob("*"))
     con.close()
 
 
@@ -195,6 +197,8 @@ def test_unreadable_files_fail_with_one_clear_message(tmp_path, content, problem
     # Nothing half-loaded.
     assert con.execute("select count(*) from dq.ingest_log").fetchall()[0][0] == 0
     assert not (tmp_path / "archive").exists()
+    # The copy taken while checksumming (personal data) is not left in the work folder.
+    assert not any((tmp_path / "work" / "archiving").glob("*"))
     con.close()
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,19 +47,27 @@ class FileScan:
     first_bad_byte: int | None  # offset of the first byte that is not UTF-8
 
 
-def scan_file(path: Path, chunk: int = 4 * 1024 * 1024) -> FileScan:
+def scan_file(path: Path, chunk: int = 4 * 1024 * 1024, copy_to: Path | None = None) -> FileScan:
+    """Checksum and UTF-8 check in one pass; with `copy_to`, the same pass writes a byte-for-byte
+    copy there (synced to disk), so that what is checksummed, archived and loaded is one set of
+    bytes, read from the delivery once."""
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     valid, bad_at, offset = True, None, 0
-    with path.open("rb") as fh:
+    with path.open("rb") as fh, (copy_to.open("wb") if copy_to else nullcontext()) as out:
         while block := fh.read(chunk):
             digest.update(block)
+            if out is not None:
+                out.write(block)
             if valid:
                 try:
                     decoder.decode(block, final=False)
                 except UnicodeDecodeError as exc:
                     valid, bad_at = False, offset + exc.start
             offset += len(block)
+        if out is not None:
+            out.flush()
+            os.fsync(out.fileno())
     if valid:
         try:
             decoder.decode(b"", final=True)
@@ -177,20 +187,23 @@ def plan_file(path: Path, expected_columns: list[set[str]], scan: FileScan | Non
     return FilePlan(path=path, encoding=encoding, delimiter=delim, header_line=line_no, header=tuple(c.strip() for c in cells))
 
 
-def transcode_to_utf8(plan: FilePlan, work_dir: Path) -> Path:
+def transcode_to_utf8(plan: FilePlan, work_dir: Path, source: Path | None = None) -> Path:
     """Write a UTF-8 copy of a Windows-1252 or UTF-16 file into the work folder and return it.
+    `source` is a byte-for-byte copy of the planned file to read instead (errors still name the
+    delivered file).
 
     Windows-1252 leaves five byte values undefined; those decode as Latin-1 so nothing is lost.
     """
+    source = source or plan.path
     work_dir.mkdir(parents=True, exist_ok=True)
-    target = work_dir / f"{plan.path.stem}.{sha256_of(plan.path)[:12]}.utf8.csv"
+    target = work_dir / f"{plan.path.stem}.{sha256_of(source)[:12]}.utf8.csv"
     if target.exists():
         return target
     source_encoding = plan.encoding
     errors = "cp1252_to_latin1" if source_encoding == "cp1252" else "strict"
     tmp = target.with_suffix(".partial")
     try:
-        with plan.path.open("r", encoding=source_encoding, errors=errors, newline="") as src, tmp.open("w", encoding="utf-8", newline="") as dst:
+        with source.open("r", encoding=source_encoding, errors=errors, newline="") as src, tmp.open("w", encoding="utf-8", newline="") as dst:
             while block := src.read(1024 * 1024):
                 dst.write(block.replace("\ufeff", "") if dst.tell() == 0 else block)
     except UnicodeError as exc:

@@ -2,7 +2,9 @@
 
 For each file:
   1. checksum it (or take its last checksum when its stat data shows it unchanged since,
-     file_stats.py); if this exact file was already loaded for this extract, do nothing;
+     file_stats.py); if this exact file was already loaded for this extract, do nothing; the
+     same pass copies it into the work folder, and that copy is what DuckDB reads and what is
+     archived;
   2. find encoding and header row; read every row as text with DuckDB (rows that do not parse
      as CSV are captured, not lost);
   3. conform every value to its type and code set (failures are blanked and logged);
@@ -12,7 +14,7 @@ For each file:
   6. in one transaction: replace this extract's rows of the table, write the logs, and check the
      row accounting (rows in = rows staged + rows quarantined), rolling back if it does not hold.
 
-Raw files are never modified: a copy goes to the archive with its sha256.
+Raw files are never modified: the copy loaded goes to the archive with its sha256.
 """
 
 from __future__ import annotations
@@ -169,34 +171,48 @@ def _unique_names(names: list[str]) -> list[str]:
     return out
 
 
-def _archive(path: Path, extract: Extract, archive_dir: Path, digest: str) -> Path:
-    """Copy the delivered file, byte for byte, to archive/<source>/<extract>/ and list it in
-    that folder's SHA256SUMS (`sha256sum -c SHA256SUMS` verifies the folder).
+def _loaded_copy_path(work_dir: Path, extract: Extract, table: TableContract, path: Path) -> Path:
+    """Where the scan pass copies a delivered file before it is loaded. Named by what it is, not by
+    process: one writer ingests at a time, and the next attempt overwrites what a crash left."""
+    return work_dir / "archiving" / f"{extract.source}.{extract.extract_id}.{table.table}.{path.name}"
+
+
+def _archive(loaded_copy: Path, path: Path, extract: Extract, archive_dir: Path, digest: str) -> Path:
+    """Move the copy taken while the delivered file was checksummed (`loaded_copy`, the very bytes
+    DuckDB loaded) to archive/<source>/<extract>/ and list it in that folder's SHA256SUMS
+    (`sha256sum -c SHA256SUMS` verifies the folder).
 
     A copy, not a hard link: a landing file overwritten in place (`cp` keeps the inode) would
-    otherwise rewrite the archive too. The copy is hashed as it is written and must match the
-    checksum of what was loaded. A changed re-delivery under the same name is kept beside the
-    first (`<name>.<sha256[:12]>`), so the archive never loses a version.
+    otherwise rewrite the archive too. A changed re-delivery under the same name is kept beside
+    the first (`<name>.<sha256[:12]>`), so the archive never loses a version. Where the archive is
+    on another filesystem than the work folder the copy is copied again, and checked.
     """
     target_dir = archive_dir / extract.source / extract.extract_id
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / path.name
     if target.exists() and sha256_of(target) != digest:
         target = target_dir / f"{path.name}.{digest[:12]}"
-    if not (target.exists() and sha256_of(target) == digest):
-        tmp = target.with_name(target.name + ".partial")
-        copied = hashlib.sha256()
-        with path.open("rb") as src, tmp.open("wb") as dst:
-            while block := src.read(4 * 1024 * 1024):
-                copied.update(block)
-                dst.write(block)
-            dst.flush()
-            os.fsync(dst.fileno())
-        if copied.hexdigest() != digest:
-            tmp.unlink(missing_ok=True)
-            raise IngestError(path, "The file changed while it was being ingested (its checksum moved).", "Deliver files complete (write to _incoming and rename), then run the ingest again.")
-        os.chmod(tmp, 0o444)
-        tmp.replace(target)
+    if target.exists() and sha256_of(target) == digest:
+        loaded_copy.unlink(missing_ok=True)
+    else:
+        os.chmod(loaded_copy, 0o444)
+        try:
+            os.replace(loaded_copy, target)
+        except OSError:  # another filesystem: copy, checked against the checksum
+            tmp = target.with_name(target.name + ".partial")
+            copied = hashlib.sha256()
+            with loaded_copy.open("rb") as src, tmp.open("wb") as dst:
+                while block := src.read(4 * 1024 * 1024):
+                    copied.update(block)
+                    dst.write(block)
+                dst.flush()
+                os.fsync(dst.fileno())
+            if copied.hexdigest() != digest:
+                tmp.unlink(missing_ok=True)
+                raise IngestError(path, "The archive copy does not match the file's checksum.", "Check the disk that holds the work and archive folders, then run the ingest again.") from None
+            os.chmod(tmp, 0o444)
+            tmp.replace(target)
+            loaded_copy.unlink(missing_ok=True)
     sums = target_dir / "SHA256SUMS"
     lines = sums.read_text(encoding="utf-8").splitlines() if sums.exists() else []
     entry = f"{digest}  {target.name}"
@@ -320,33 +336,56 @@ def ingest_table_file(
     # An unchanged file is known by its stat data without reading it (file_stats.py).
     stat = FileStat.of(path)
     digest = known_checksum(con, table.source, table.table, extract.extract_id, path.name, stat)
-    scan = None
-    if digest is None:
-        scan = scan_file(path)
+    if digest is not None and (already := _loaded_before(con, table, extract, digest)):
+        return _unchanged(table, extract, path, digest, already)
+
+    # One pass over the delivered file: its checksum, its UTF-8 check and the copy that is loaded
+    # and then archived. Reading it three times (checksum, load, archive copy) was a sixth of
+    # ingest at national volume (docs/benchmarks.md). The copy holds personal data: it lives in
+    # the work folder only until it is archived, and is deleted if the load fails.
+    loaded_copy = _loaded_copy_path(work_dir, extract, table, path)
+    loaded_copy.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        scan = scan_file(path, copy_to=loaded_copy)
+        after = FileStat.of(path)
+        if (after.bytes, after.inode, after.mtime_ns, after.ctime_ns) != (stat.bytes, stat.inode, stat.mtime_ns, stat.ctime_ns):
+            raise IngestError(path, "The file changed while it was being read (its size or times moved).", "Deliver files complete (write to _incoming and rename), then run the ingest again.")
         digest = scan.sha256
-    already = con.execute(
+        if already := _loaded_before(con, table, extract, digest):
+            # Loaded before, byte for byte (the file was touched or copied again): nothing changes.
+            remember(con, table.source, table.table, extract.extract_id, path.name, stat, digest)
+            return _unchanged(table, extract, path, digest, already)
+        result = _load_scanned_file(con, contract, table, extract, path, loaded_copy, scan, archive_dir=archive_dir, work_dir=work_dir, default_la_code=default_la_code, started=started)
+        remember(con, table.source, table.table, extract.extract_id, path.name, stat, digest)
+        return result
+    finally:
+        loaded_copy.unlink(missing_ok=True)  # archived by now (moved), or not to be kept
+
+
+def _loaded_before(con, table: TableContract, extract: Extract, digest: str) -> list[tuple]:
+    return con.execute(
         "select rows_in, rows_staged, rows_quarantined, values_blanked, unknown_columns, missing_columns, encoding, header_row, contract_year "
         "from dq.ingest_log where source = ? and table_name = ? and extract_id = ? and sha256 = ? and status = 'loaded'",
         [table.source, table.table, extract.extract_id, digest],
     ).fetchall()
-    if already:
-        # Loaded before, byte for byte: nothing changes; report what that load found.
-        if scan is not None:
-            remember(con, table.source, table.table, extract.extract_id, path.name, stat, digest)
-        r = already[0]
-        return LoadResult(
-            table.source, table.table, extract.extract_id, path.name, digest, "unchanged", rows_in=r[0], rows_staged=r[1],
-            rows_quarantined=r[2], values_blanked=r[3], unknown_columns=list(r[4] or []), missing_columns=list(r[5] or []),
-            encoding=r[6], header_row=r[7], contract_year=r[8],
-        )
 
-    if scan is None:  # its stat data matched a checksum that is no longer loaded: read it after all
-        scan = scan_file(path)
-        digest = scan.sha256
+
+def _unchanged(table: TableContract, extract: Extract, path: Path, digest: str, already: list[tuple]) -> LoadResult:
+    """What the load of these same bytes found; nothing is read or written again."""
+    r = already[0]
+    return LoadResult(
+        table.source, table.table, extract.extract_id, path.name, digest, "unchanged", rows_in=r[0], rows_staged=r[1],
+        rows_quarantined=r[2], values_blanked=r[3], unknown_columns=list(r[4] or []), missing_columns=list(r[5] or []),
+        encoding=r[6], header_row=r[7], contract_year=r[8],
+    )
+
+
+def _load_scanned_file(con, contract: Contract, table: TableContract, extract: Extract, path: Path, loaded_copy: Path, scan, *, archive_dir: Path, work_dir: Path, default_la_code: str | None, started: float) -> LoadResult:
+    digest = scan.sha256
     year = collection_year_of(extract.extract_date)
     columns = table.columns_for(year)
     expected = [{normalise_header(n) for n in (c.name, *c.aliases)} for c in columns]
-    plan = plan_file(path, expected, scan)
+    plan = plan_file(path, expected, scan)  # the first block only; errors name the delivered file
     delivered_names = _unique_names([normalise_header(h) for h in plan.header])
     by_name, unknown, missing = _match_columns(plan, columns)
 
@@ -370,28 +409,27 @@ def ingest_table_file(
 
     tag = re.sub(r"\W", "_", f"{table.source}_{table.table}")
     # Transcoded copies hold personal data: they live only until this file is loaded.
-    read_path = transcode_to_utf8(plan, work_dir / "transcoded") if plan.needs_transcoding else path
+    read_path = transcode_to_utf8(plan, work_dir / "transcoded", source=loaded_copy) if plan.needs_transcoding else loaded_copy
     try:
-        result = _load_read_file(
+        return _load_read_file(
             con, contract, table, extract, path, plan, read_path, digest, year, columns,
-            delivered_names, by_name, unknown, missing, wide_columns, la_default, tag, archive_dir, started,
+            delivered_names, by_name, unknown, missing, wide_columns, la_default, tag, archive_dir, started, loaded_copy,
         )
-        remember(con, table.source, table.table, extract.extract_id, path.name, stat, digest)
-        return result
     finally:
-        if read_path != path:
+        if read_path != loaded_copy:
             read_path.unlink(missing_ok=True)
 
 
 def _load_read_file(
     con, contract, table, extract, path, plan, read_path, digest, year, columns,
-    delivered_names, by_name, unknown, missing, wide_columns, la_default, tag, archive_dir, started,
+    delivered_names, by_name, unknown, missing, wide_columns, la_default, tag, archive_dir, started, loaded_copy,
 ) -> LoadResult:
     encoding = plan.encoding
     try:
         _read_all_text(con, plan, read_path, delivered_names, tag)
     except duckdb.Error as exc:
-        first_line = str(exc).strip().splitlines()[0][:300]
+        # DuckDB names the copy it read (in the work folder); the reader knows the delivered file.
+        first_line = str(exc).strip().splitlines()[0].replace(str(read_path), path.name)[:300]
         if "invalid state" in first_line:
             first_line = "its quotes and line breaks cannot be split into rows (a file cut short, or edited outside the export)"
         raise IngestError(path, f"DuckDB could not read the file as CSV: {first_line}.", "Open the file, check it is a complete CSV export of the right table, and deliver it again.") from exc
@@ -644,7 +682,7 @@ def _load_read_file(
             [extract.extract_id, extract.extract_date, table.source, table.table, path.name, digest, encoding, plan.header_line, year,
              rows_in, expected_staged, quarantined, blanked, unknown, missing, extract.synthetic, now, seconds],
         )
-        archived = _archive(path, extract, archive_dir, digest)
+        archived = _archive(loaded_copy, path, extract, archive_dir, digest)
         con.execute("delete from dq.archive_manifest where source = ? and extract_id = ? and file_name = ? and sha256 = ?", [table.source, extract.extract_id, path.name, digest])
         con.execute("insert into dq.archive_manifest values (?, ?, ?, ?, ?, ?, ?)", [table.source, extract.extract_id, path.name, str(archived), digest, path.stat().st_size, now])
         con.execute("commit")
