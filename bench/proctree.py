@@ -7,7 +7,8 @@ the parent's cutime/cstime when it reaps them) and its total resident memory. A 
 is the difference of the cumulative figure at its start and end; its peak memory the largest
 sample inside it. Given a folder, it also samples the free space of that folder's filesystem:
 the most a run took (its databases, archive copies and DuckDB's spill files, less what it
-deleted) and how close the disk came to full. Linux only (the machine the benchmark is written for); no psutil needed.
+deleted) and how close the disk came to full. Linux only (the machine the benchmark is written
+for); no psutil needed.
 """
 
 from __future__ import annotations

@@ -187,16 +187,15 @@ def plan_file(path: Path, expected_columns: list[set[str]], scan: FileScan | Non
     return FilePlan(path=path, encoding=encoding, delimiter=delim, header_line=line_no, header=tuple(c.strip() for c in cells))
 
 
-def transcode_to_utf8(plan: FilePlan, work_dir: Path, source: Path | None = None) -> Path:
+def transcode_to_utf8(plan: FilePlan, work_dir: Path, source: Path, digest: str) -> Path:
     """Write a UTF-8 copy of a Windows-1252 or UTF-16 file into the work folder and return it.
-    `source` is a byte-for-byte copy of the planned file to read instead (errors still name the
-    delivered file).
+    `source` is the byte-for-byte copy of the planned file that is loaded, `digest` its checksum
+    (errors still name the delivered file).
 
     Windows-1252 leaves five byte values undefined; those decode as Latin-1 so nothing is lost.
     """
-    source = source or plan.path
     work_dir.mkdir(parents=True, exist_ok=True)
-    target = work_dir / f"{plan.path.stem}.{sha256_of(source)[:12]}.utf8.csv"
+    target = work_dir / f"{plan.path.stem}.{digest[:12]}.utf8.csv"
     if target.exists():
         return target
     source_encoding = plan.encoding

@@ -19,7 +19,6 @@ Raw files are never modified: the copy loaded goes to the archive with its sha25
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import time
@@ -189,30 +188,19 @@ def _archive(loaded_copy: Path, path: Path, extract: Extract, archive_dir: Path,
     """
     target_dir = archive_dir / extract.source / extract.extract_id
     target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / path.name
-    if target.exists() and sha256_of(target) != digest:
-        target = target_dir / f"{path.name}.{digest[:12]}"
-    if target.exists() and sha256_of(target) == digest:
-        loaded_copy.unlink(missing_ok=True)
-    else:
+    target, archived_before = _archive_target(target_dir, path.name, digest)
+    if not archived_before:
         os.chmod(loaded_copy, 0o444)
         try:
             os.replace(loaded_copy, target)
-        except OSError:  # another filesystem: copy, checked against the checksum
+        except OSError:  # another filesystem: copy it, checked against the checksum
             tmp = target.with_name(target.name + ".partial")
-            copied = hashlib.sha256()
-            with loaded_copy.open("rb") as src, tmp.open("wb") as dst:
-                while block := src.read(4 * 1024 * 1024):
-                    copied.update(block)
-                    dst.write(block)
-                dst.flush()
-                os.fsync(dst.fileno())
-            if copied.hexdigest() != digest:
+            if scan_file(loaded_copy, copy_to=tmp).sha256 != digest:
                 tmp.unlink(missing_ok=True)
                 raise IngestError(path, "The archive copy does not match the file's checksum.", "Check the disk that holds the work and archive folders, then run the ingest again.") from None
             os.chmod(tmp, 0o444)
             tmp.replace(target)
-            loaded_copy.unlink(missing_ok=True)
+    # A copy not moved here is deleted by the caller (ingest_table_file), whatever happens.
     sums = target_dir / "SHA256SUMS"
     lines = sums.read_text(encoding="utf-8").splitlines() if sums.exists() else []
     entry = f"{digest}  {target.name}"
@@ -220,6 +208,18 @@ def _archive(loaded_copy: Path, path: Path, extract: Extract, archive_dir: Path,
         lines = [line for line in lines if not line.endswith(f"  {target.name}")] + [entry]
         sums.write_text("\n".join(sorted(lines, key=lambda line: line[66:])) + "\n", encoding="utf-8")
     return target
+
+
+def _archive_target(target_dir: Path, name: str, digest: str) -> tuple[Path, bool]:
+    """(where this version goes, whether it is there already), reading each archived file once:
+    the delivered name, or `<name>.<sha256[:12]>` when another version holds the name."""
+    versioned = target_dir / f"{name}.{digest[:12]}"
+    for candidate in (target_dir / name, versioned):
+        if not candidate.exists():
+            return candidate, False
+        if sha256_of(candidate) == digest:
+            return candidate, True
+    return versioned, False  # a damaged copy under this version's own name: replaced
 
 
 def _read_all_text(con, plan: FilePlan, read_path: Path, names: list[str], tag: str) -> None:
@@ -410,7 +410,7 @@ def _load_scanned_file(con, contract: Contract, table: TableContract, extract: E
 
     tag = re.sub(r"\W", "_", f"{table.source}_{table.table}")
     # Transcoded copies hold personal data: they live only until this file is loaded.
-    read_path = transcode_to_utf8(plan, work_dir / "transcoded", source=loaded_copy) if plan.needs_transcoding else loaded_copy
+    read_path = transcode_to_utf8(plan, work_dir / "transcoded", source=loaded_copy, digest=digest) if plan.needs_transcoding else loaded_copy
     try:
         return _load_read_file(
             con, contract, table, extract, path, plan, read_path, digest, year, columns,
