@@ -40,6 +40,8 @@ def test_the_saved_parse_state_holds_the_seeds_as_they_are():
     at every nightly build, about 4 s each time."""
     import msgpack
 
+    import pipelines.assets.dbt  # noqa: F401  (parses the project if its manifest is missing or stale)
+
     state = REPO_ROOT / "target" / "partial_parse.msgpack"
     files = msgpack.unpackb(state.read_bytes(), raw=False, strict_map_key=False)["files"]
     seeds = [entry for entry in files.values() if entry.get("parse_file_type") == "seed"]
