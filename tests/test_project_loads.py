@@ -37,7 +37,7 @@ def test_the_saved_parse_state_holds_the_seeds_as_they_are():
     """`pipelines prepare` (run by `make setup`) leaves a partial-parse state whose seeds are
     current. dagster-dbt's preparer marks every seed as changed (a sentinel checksum) in case the
     state was made in another folder; dbt then re-parsed the seeds and the 87 files that use them
-    at every nightly build, about 4 s each time."""
+    at every nightly build, about 3 s each time."""
     import msgpack
 
     import pipelines.assets.dbt  # noqa: F401  (parses the project if its manifest is missing or stale)
@@ -52,13 +52,21 @@ def test_the_saved_parse_state_holds_the_seeds_as_they_are():
 def test_a_manifest_made_in_another_folder_is_parsed_again(tmp_path):
     """The saved state is only valid where it was made: a manifest whose nodes were parsed in
     another folder (a moved or copied repository) counts as stale."""
-    from pipelines.assets.dbt import _manifest_root
+    import json
 
-    manifest = tmp_path / "manifest.json"
-    manifest.write_text('{"metadata": {}, "nodes": {"seed.x.y": {"root_path": "/elsewhere/\\"odd\\" folder", "name": "y"}}}')
-    assert _manifest_root(manifest) == '/elsewhere/"odd" folder'
-    assert _manifest_root(REPO_ROOT / "target" / "manifest.json") == str(REPO_ROOT)
-    assert _manifest_root(tmp_path / "missing.json") is None
+    from pipelines.assets.dbt import _manifest_is_stale, _manifest_root
+
+    here = json.dumps(str(REPO_ROOT))
+    text = (REPO_ROOT / "target" / "manifest.json").read_text(encoding="utf-8")
+    assert f'"root_path": {here}' in text
+    copied, moved = tmp_path / "copied.json", tmp_path / "moved.json"
+    copied.write_text(text, encoding="utf-8")
+    moved.write_text(text.replace(f'"root_path": {here}', '"root_path": "/elsewhere/\\"odd\\" folder"'), encoding="utf-8")
+    assert _manifest_root(copied) == str(REPO_ROOT)
+    assert _manifest_root(moved) == '/elsewhere/"odd" folder'
+    assert not _manifest_is_stale(copied)  # written after every dbt file, parsed here
+    assert _manifest_is_stale(moved)
+    assert _manifest_is_stale(tmp_path / "missing.json")
 
 
 def test_dbt_spills_where_the_pipeline_does(tmp_path, monkeypatch):

@@ -35,12 +35,12 @@ LAYERS = ("staging", "intermediate", "measures", "marts", "published")
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROFILES_DIR)
 
 
-def _manifest_is_stale() -> bool:
+def _manifest_is_stale(manifest: Path | None = None) -> bool:
     """No manifest (a fresh clone), a dbt file changed since it was written, or a manifest made
     in another folder (a moved or copied repository). A stale manifest lacks the nodes dbt now
     runs, and dagster-dbt fails on the first one it does not know; one made elsewhere points
     dbt's saved parse state at seed files that are not there."""
-    manifest = dbt_project.manifest_path
+    manifest = manifest or dbt_project.manifest_path
     if not manifest.exists():
         return True
     written = manifest.stat().st_mtime
