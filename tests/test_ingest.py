@@ -8,6 +8,7 @@ import hashlib
 import pytest
 
 from pipelines.ingest.errors import IngestError
+from pipelines.ingest.files import scan_file
 from pipelines.privacy.pseudonymise import pseudonym
 from tests.ingest_helpers import HEADER, KEY, connect, deliver, ingest
 
@@ -131,6 +132,32 @@ def test_encodings(tmp_path, encoded, encoding):
     # The transcoded working copy holds personal data; it is gone once the file is loaded.
     assert not list((tmp_path / "work").rglob("*.csv"))
     con.close()
+
+
+@pytest.mark.parametrize(
+    "blocks,valid,first_bad_byte",
+    [
+        ([b"abcd", b"efgh", b"ij"], True, None),
+        # "é" (c3 a9) split across two blocks, then an ASCII block: valid.
+        ([b"abc\xc3", b"\xa9def", b"ghij"], True, None),
+        # A lead byte left open at the end of a block, then an ASCII block: the ASCII block
+        # must still be decoded, or the broken character would pass.
+        ([b"abc\xc3", b"defg", b"hijk"], False, 3),
+        # ASCII blocks, then a Windows-1252 "é" (e9) two blocks in.
+        ([b"abcd", b"efgh", b"ij\xe9k"], False, 10),
+        # A character cut off by the end of the file.
+        ([b"abcd", b"ef\xc3"], False, 6),
+    ],
+    ids=["ascii", "split-character", "open-character-then-ascii", "late-cp1252", "cut-at-end"],
+)
+def test_the_checksum_pass_finds_the_first_byte_that_is_not_utf8(tmp_path, blocks, valid, first_bad_byte):
+    """The pass skips decoding a block that is plain ASCII; block boundaries must not change the verdict."""
+    path = tmp_path / "extract.csv"
+    path.write_bytes(b"".join(blocks))
+    scan = scan_file(path, chunk=4, copy_to=tmp_path / "copy.csv")
+    assert (scan.valid_utf8, scan.first_bad_byte) == (valid, first_bad_byte)
+    assert scan.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert (tmp_path / "copy.csv").read_bytes() == path.read_bytes()
 
 
 def test_same_file_twice_changes_nothing_and_a_changed_file_supersedes(tmp_path):
