@@ -96,9 +96,9 @@ def test_looked_after_pupil_is_found_in_the_census_through_the_upn_pseudonym(pub
 
     key = pseudonym(bytes.fromhex(TEST_KEY), "upn", "K207100000001")
     found = warehouse.execute(
-        "select census_date, is_looked_after, mosaic_la_code from intermediate.int_pupil_census where upn_key = ? order by census_date", [key]
+        "select census_date, social_care_group, mosaic_la_code from intermediate.int_pupil_census where upn_key = ? order by census_date", [key]
     ).fetchall()
-    assert [(str(d), la, m) for d, la, m in found] == [("2022-01-20", True, "207"), ("2023-01-19", True, "207")]
+    assert [(str(d), group, m) for d, group, m in found] == [("2022-01-20", "looked_after", "207"), ("2023-01-19", "looked_after", "207")]
     raw = warehouse.execute("select count(*) from raw.education__school_census_pupils where upn = 'K207100000001'").fetchall()[0][0]
     assert raw == 0
 

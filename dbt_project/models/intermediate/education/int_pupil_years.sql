@@ -3,15 +3,18 @@
 -- census) or, for a pupil not on roll then, of their latest census of the year at the school.
 -- Sessions and exclusions are summed over the year. A pupil who moved school has a row for
 -- each school, as in the DfE's enrolment-based absence statistics.
--- The census a pupil-year takes its characteristics from is found by an aggregate and a join,
--- not a row_number() window: at national volume a window sorts some 75 million census rows
--- with all their columns, where a group-by on the key is a hash table of four narrow columns.
--- (urn, upn_key, census_date) is the census's primary key, and a year has one spring census.
-with census as (
-    select * from {{ ref('int_pupil_census') }}
-),
-
-chosen_census as (
+--
+-- Shaped for national volume (some 75 million census rows; docs/benchmarks.md, item 20):
+-- - the census a pupil-year takes its characteristics from is found by a group-by on the key
+--   and a join back on the census's primary key (urn, upn_key, census_date), not by a
+--   row_number() window, which would sort every census row with all its columns;
+-- - the pupil-years and their sums come from one group-by of the census, attendance and
+--   exclusion rows stacked, narrow, where two group-bys, a union of their keys and three joins
+--   did before;
+-- - each input is read where it is used, and no common table expression is used twice: an
+--   engine may materialise such a CTE (DuckDB wrote out the whole census, 2 GB at ten times
+--   the bi-borough volume, to read it a second time).
+with chosen_census as (
     select
         urn,
         upn_key,
@@ -21,22 +24,77 @@ chosen_census as (
             max(census_date)
         ) as census_date,
         max(case when census_term = 'SPR' and is_in_headcount then 1 else 0 end) as on_spring_roll
-    from census
+    from {{ ref('int_pupil_census') }}
     group by urn, upn_key, academic_year
 ),
 
 characteristics as (
     select
-        census.*,
-        chosen_census.on_spring_roll
+        census.urn,
+        census.upn_key,
+        census.academic_year,
+        chosen_census.on_spring_roll,
+        census.year_group,
+        census.is_compulsory_school_age,
+        census.sex,
+        census.ethnicity_group,
+        census.is_fsm_eligible,
+        census.is_disadvantaged,
+        census.sen_provision,
+        census.is_eal,
+        census.social_care_group,
+        census.mosaic_la_code,
+        census.is_resident
     from chosen_census
-    inner join census
+    inner join {{ ref('int_pupil_census') }} as census
         on chosen_census.urn = census.urn
         and chosen_census.upn_key = census.upn_key
         and chosen_census.census_date = census.census_date
 ),
 
-attendance as (
+stacked as (
+    select
+        school_la_code,
+        urn,
+        upn_key,
+        academic_year,
+        cast(null as bigint) as sessions_possible,
+        cast(null as bigint) as sessions_absent,
+        cast(null as bigint) as sessions_unauthorised_absence,
+        0 as suspensions,
+        0 as permanent_exclusions
+    from {{ ref('int_pupil_census') }}
+
+    union all
+
+    select
+        school_la_code,
+        urn,
+        upn_key,
+        academic_year,
+        sessions_possible,
+        sessions_absent,
+        sessions_unauthorised_absence,
+        0 as suspensions,
+        0 as permanent_exclusions
+    from {{ ref('stg_education__attendance') }}
+
+    union all
+
+    select
+        school_la_code,
+        urn,
+        upn_key,
+        academic_year,
+        cast(null as bigint) as sessions_possible,
+        cast(null as bigint) as sessions_absent,
+        cast(null as bigint) as sessions_unauthorised_absence,
+        case when is_suspension then 1 else 0 end as suspensions,
+        case when is_permanent then 1 else 0 end as permanent_exclusions
+    from {{ ref('stg_education__exclusions') }}
+),
+
+pupil_years as (
     select
         school_la_code,
         urn,
@@ -44,29 +102,11 @@ attendance as (
         academic_year,
         sum(sessions_possible) as sessions_possible,
         sum(sessions_absent) as sessions_absent,
-        sum(sessions_unauthorised_absence) as sessions_unauthorised_absence
-    from {{ ref('stg_education__attendance') }}
+        sum(sessions_unauthorised_absence) as sessions_unauthorised_absence,
+        sum(suspensions) as suspensions,
+        max(permanent_exclusions) as permanent_exclusions
+    from stacked
     group by school_la_code, urn, upn_key, academic_year
-),
-
-exclusions as (
-    select
-        school_la_code,
-        urn,
-        upn_key,
-        academic_year,
-        sum(case when is_suspension then 1 else 0 end) as suspensions,
-        max(case when is_permanent then 1 else 0 end) as permanent_exclusions
-    from {{ ref('stg_education__exclusions') }}
-    group by school_la_code, urn, upn_key, academic_year
-),
-
-enrolments as (
-    select school_la_code, urn, upn_key, academic_year from characteristics
-    union
-    select school_la_code, urn, upn_key, academic_year from attendance
-    union
-    select school_la_code, urn, upn_key, academic_year from exclusions
 ),
 
 schools as (
@@ -78,10 +118,10 @@ boroughs as (
 )
 
 select
-    enrolments.school_la_code,
-    enrolments.urn,
-    enrolments.upn_key,
-    enrolments.academic_year,
+    pupil_years.school_la_code,
+    pupil_years.urn,
+    pupil_years.upn_key,
+    pupil_years.academic_year,
     (boroughs.la_code is not null) as is_borough_school,
     coalesce(schools.phase_group, 'other') as phase_group,
     coalesce(characteristics.on_spring_roll = 1, false) as is_on_spring_roll,
@@ -96,25 +136,17 @@ select
     coalesce(characteristics.social_care_group, 'not_in_need') as social_care_group,
     characteristics.mosaic_la_code,
     coalesce(characteristics.is_resident, false) as is_resident,
-    coalesce(attendance.sessions_possible, 0) as sessions_possible,
-    coalesce(attendance.sessions_absent, 0) as sessions_absent,
-    coalesce(attendance.sessions_unauthorised_absence, 0) as sessions_unauthorised_absence,
-    coalesce(exclusions.suspensions, 0) as suspensions,
-    coalesce(exclusions.permanent_exclusions, 0) as permanent_exclusions
-from enrolments
+    coalesce(pupil_years.sessions_possible, 0) as sessions_possible,
+    coalesce(pupil_years.sessions_absent, 0) as sessions_absent,
+    coalesce(pupil_years.sessions_unauthorised_absence, 0) as sessions_unauthorised_absence,
+    coalesce(pupil_years.suspensions, 0) as suspensions,
+    coalesce(pupil_years.permanent_exclusions, 0) as permanent_exclusions
+from pupil_years
 left join characteristics
-    on enrolments.urn = characteristics.urn
-    and enrolments.upn_key = characteristics.upn_key
-    and enrolments.academic_year = characteristics.academic_year
-left join attendance
-    on enrolments.urn = attendance.urn
-    and enrolments.upn_key = attendance.upn_key
-    and enrolments.academic_year = attendance.academic_year
-left join exclusions
-    on enrolments.urn = exclusions.urn
-    and enrolments.upn_key = exclusions.upn_key
-    and enrolments.academic_year = exclusions.academic_year
+    on pupil_years.urn = characteristics.urn
+    and pupil_years.upn_key = characteristics.upn_key
+    and pupil_years.academic_year = characteristics.academic_year
 left join schools
-    on enrolments.urn = schools.urn
+    on pupil_years.urn = schools.urn
 left join boroughs
-    on enrolments.school_la_code = boroughs.la_code
+    on pupil_years.school_la_code = boroughs.la_code
