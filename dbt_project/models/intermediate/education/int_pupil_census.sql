@@ -3,10 +3,10 @@
 -- Census 2021 ethnic group, the social care status on census day and the DfE social care
 -- group (looked after, else on a CP plan, else in need: each pupil in one group), and the DfE
 -- "disadvantaged" flag (free school meals in the last six years, or looked after now or before).
--- It carries only the columns later models read: a census row is written some 75 million
--- times at national volume, and the 15 columns no model read (the delivered codes behind the
--- derived flags, entry date, postcode sector, the status flags behind the social care group)
--- were a third of this model's time (docs/benchmarks.md, item 20). They stay in the staging view.
+-- It carries only the columns later models read. The table has some 75 million rows at
+-- national volume, and the 15 columns no model read (the delivered codes behind the derived
+-- flags, entry date, postcode sector, the status flags behind the social care group) took a
+-- third of the time to build it (docs/benchmarks.md, item 20). They stay in the staging view.
 with census as (
     select * from {{ ref('stg_education__census_pupils') }}
 ),
