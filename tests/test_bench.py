@@ -116,11 +116,13 @@ def test_scales_argument():
             parse_scales(bad)
 
 
-def _results(started: str, full_s: float) -> dict:
+def _results(started: str, full_s: float, again_s: float | None = None) -> dict:
     def run(wall):
         return {"wall_s": wall, "cpu_s": wall, "peak_rss_mb": 100, "returncode": 0, "stages": {"ingest": {"steps": 1, "wall_s": 1.0, "cpu_s": 1.0, "peak_rss_mb": 50}, "dagster_overhead": {"steps": 0, "wall_s": 1.0, "cpu_s": 1.0, "peak_rss_mb": 40, "before_first_step_s": 1.0}}}
 
     scale = {"scale": 1, "rows_in": 1000, "raw_mb": 1, "generation_s": 2.0, "floor": run(2.0), "full": run(full_s), "no_change": run(3.0), "partition_rerun": run(4.0) | {"partition": "2023-01-01"}, "ratio_to_floor": full_s / 2.0, "warehouse_mb": 5, "published_mb": 1}
+    if again_s is not None:
+        scale["no_change_again"] = run(again_s)
     return {"started_at": started, "label": "test", "note": None, "command": "python bench/run.py --quick", "machine": {"cores": 2, "memory_gb": 24, "cpu": "x", "os": "Linux"}, "versions": {"python": "3.11"}, "git": {"commit": "abc", "dirty": False}, "load_average_start": [1.0], "load_average_end": [1.5], "duration_s": 60.0, "scales": [scale]}
 
 
@@ -137,11 +139,14 @@ def test_results_page_keeps_earlier_runs_and_rewrites_the_current_one(tmp_path):
     update_markdown(_results("2026-01-01T10:00:00+00:00", 40.0), page)
     update_markdown(_results("2026-01-02T10:00:00+00:00", 30.0), page)
     # The second run is written again after another scale: replaced, not repeated.
-    update_markdown(_results("2026-01-02T10:00:00+00:00", 20.0), page)
+    update_markdown(_results("2026-01-02T10:00:00+00:00", 20.0, again_s=2.5), page)
     text = page.read_text(encoding="utf-8")
     rows = [line for line in text.splitlines() if line.startswith("| 2026-")]
     assert [r.split(" | ")[0] for r in rows] == ["| 2026-01-02T10:00", "| 2026-01-01T10:00"]  # newest first
     assert "| 20.0 |" in rows[0] and "| 40.0 |" in rows[1]
+    # The no-change run and, where it was measured, the second one straight after it.
+    assert "| 3.0 / 2.5 |" in rows[0] and "| 3.0 |" in rows[1]
+    assert "| no-change nightly run again, at once | 2.5 / 2.5 / 100 |" in text
     assert text.count("### 2026-01-02T10:00 UTC") == 1 and text.count("### 2026-01-01T10:00 UTC") == 1
     assert text.index("### 2026-01-02") < text.index("### 2026-01-01")
     assert text.rstrip().endswith("after the tables")

@@ -118,3 +118,34 @@ def test_nightly_schedule_is_0200_london():
     schedule = defs.resolve_schedule_def("nightly_0200_london")
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.execution_timezone == "Europe/London"
+
+
+def test_older_build_folders_are_pruned_and_recent_ones_kept(tmp_path):
+    """Each build's target folder (tens of MB) is removed once it is neither among the newest few
+    nor recent enough for another build to be writing it; other folders are never touched."""
+    import time
+
+    from pipelines.assets.dbt import prune_target_folders
+
+    now = time.time()
+    ages_hours = {"dbt_models-aaaaaaa-1": 50, "dbt_models-bbbbbbb-2": 40, "dbt_models-ccccccc-3": 30, "dbt_models-ddddddd-4": 20, "dbt_models-eeeeeee-5": 10}
+    for name, hours in ages_hours.items():
+        (tmp_path / name / "compiled").mkdir(parents=True)
+        os.utime(tmp_path / name, (now - hours * 3600, now - hours * 3600))
+    (tmp_path / "dbt_models-fffffff-6").mkdir()  # a build another process is still writing
+    (tmp_path / "docs").mkdir()  # not a build folder
+    os.utime(tmp_path / "docs", (now - 99 * 3600, now - 99 * 3600))
+    current = tmp_path / "dbt_models-ggggggg-7"
+    current.mkdir()
+
+    removed = prune_target_folders(current, keep=3, grace_seconds=3600)
+
+    # Kept: the current build, the two newest others (one still being written), and the folder
+    # that is not a build's; removed: the four older builds.
+    assert sorted(p.name for p in removed) == ["dbt_models-aaaaaaa-1", "dbt_models-bbbbbbb-2", "dbt_models-ccccccc-3", "dbt_models-ddddddd-4"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dbt_models-eeeeeee-5", "dbt_models-fffffff-6", "dbt_models-ggggggg-7", "docs"]
+
+    # Within the grace period nothing goes, however many there are.
+    for name in ("dbt_models-h-8", "dbt_models-i-9", "dbt_models-j-10"):
+        (tmp_path / name).mkdir()
+    assert prune_target_folders(current, keep=1, grace_seconds=3600) == [tmp_path / "dbt_models-eeeeeee-5"]

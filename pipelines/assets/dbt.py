@@ -14,7 +14,9 @@ names any that did not pass. The blocking checks in the UI are the Great Expecta
 
 import json
 import re
+import shutil
 import subprocess
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,17 @@ from pipelines.resources import WarehouseResource, default_warehouse
 from pipelines.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR
 
 OWNER = "team:data-engineering"
+
+# dbt's own log file (dbt.log in each build's target folder) at warnings and errors only. At its
+# default, debug, it held every query of every node: 16 MB a build, written by a handler that
+# took a lock, checked for rotation and flushed for each of some 13,000 records, 2 to 4 s of a
+# 33 s build on the tests' tiny extract (docs/benchmarks.md, item 21). dbt's info-level output (each
+# node's result, the errors with their compiled SQL's path) still goes to the run's log through
+# dagster-dbt, and the compiled SQL stays in the target folder.
+BUILD_LOG_FLAGS = ("--log-level-file", "warn")
+TARGET_PREFIX = "dbt_models-"  # dagster-dbt names a build's target folder <op>-<run id>-<uuid>
+KEEP_TARGET_FOLDERS = 5
+TARGET_GRACE_SECONDS = 3600.0
 LAYERS = ("staging", "intermediate", "measures", "marts", "published")
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROFILES_DIR)
@@ -136,8 +149,37 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
             context.log.info(f"No new extract and no code change since publication {publication_id}: nothing to rebuild, check or publish ({FORCE_ENV}=1 rebuilds anyway).")
             return
     with warehouse.dbt_environment():
-        invocation = dbt.cli(["build"], context=context)
-        yield from with_table_metadata(context, _stopping_dbt_on_error(invocation), warehouse.settings.warehouse_path)
+        invocation = dbt.cli(["build", *BUILD_LOG_FLAGS], context=context)
+        try:
+            yield from with_table_metadata(context, _stopping_dbt_on_error(invocation), warehouse.settings.warehouse_path)
+        finally:
+            prune_target_folders(invocation.target_path)
+
+
+def prune_target_folders(current: Path, keep: int = KEEP_TARGET_FOLDERS, grace_seconds: float = TARGET_GRACE_SECONDS) -> list[Path]:
+    """Remove the target folders of older builds, keeping `current` and the newest few.
+
+    dagster-dbt gives every invocation a folder of its own (target/dbt_models-<run>-<id>, with
+    the manifest, the parse state, the compiled SQL and run_results.json: 18 MB, 34 MB with
+    dbt's debug log). Nothing removed them, so a nightly service gathered gigabytes a year. The
+    newest few stay, for the compiled SQL of a recent failure; so does any folder changed within
+    the grace period, which another build may still be writing (the test suite runs builds side
+    by side)."""
+
+    def modified(folder: Path) -> float | None:
+        try:
+            return folder.stat().st_mtime
+        except OSError:  # removed meanwhile by another build's pruning
+            return None
+
+    siblings = [(modified(p), p) for p in current.parent.glob(f"{TARGET_PREFIX}*") if p != current and p.is_dir()]
+    older = sorted(((m, p) for m, p in siblings if m is not None), reverse=True)[max(keep - 1, 0) :]
+    removed = []
+    for mtime, folder in older:
+        if time.time() - mtime > grace_seconds:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 def _stopping_dbt_on_error(invocation) -> Iterator:
