@@ -6,6 +6,7 @@ folder, real dbt, real Great Expectations. Nothing is mocked.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 from contextlib import contextmanager
@@ -87,8 +88,10 @@ def synthetic_extract(tmp_path_factory) -> Path:
     (about a minute) and shared by the generator tests: a landing zone they read, never write."""
     from pipelines.synthetic.generate import GenerationSpec, generate
 
-    out = tmp_path_factory.mktemp("synthetic") / "raw"
-    generate(out, GenerationSpec())
+    out = shared_folder(tmp_path_factory, "synthetic") / "raw"
+    with built_once(out.parent) as missing:
+        if missing:
+            generate(out, GenerationSpec())
     return out
 
 
@@ -109,17 +112,49 @@ def data_dir_env(data: Path):
                 os.environ[key] = old
 
 
+def shared_folder(tmp_path_factory, name: str) -> Path:
+    """A folder for a session fixture's result that every pytest-xdist worker of this session
+    finds at the same path (the workers' temporary folders share a parent); without xdist, a
+    folder of the session's own."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    return root / f"shared-{name}"
+
+
+@contextmanager
+def built_once(folder: Path):
+    """Build `folder` once for all the session's workers: yield True to the first worker to get
+    here (it builds the folder), False to the others, which wait for it and then read what it
+    built. Each xdist worker would otherwise build its own copy of a session fixture: the golden
+    run, a whole nightly run, was made twice in every `make test`. A build that fails leaves no
+    mark, so the next worker tries again and fails the same way."""
+    done = folder.with_name(folder.name + ".done")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.with_name(folder.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if done.exists():
+            yield False
+            return
+        shutil.rmtree(folder, ignore_errors=True)  # what a failed build left
+        yield True
+        done.touch()
+
+
 def fixture_run(tmp_path_factory, name: str, *fixtures: str):
     """Yield the settings of a data folder holding tests/fixtures/<each of fixtures>, after one
-    successful run of the nightly job on it."""
-    data = tmp_path_factory.mktemp(name) / "data"
+    successful run of the nightly job on it. The folder is shared by the session's workers, so
+    tests read it and never write it (they copy it with `clone_data` to change anything)."""
+    data = shared_folder(tmp_path_factory, name) / "data"
     with data_dir_env(data):
         settings = Settings(data_dir=data)
-        settings.ensure_dirs()
-        for fixture in fixtures or (name,):
-            copy_fixture(fixture, settings)
-        result = run_nightly(settings)
-        assert result.success, failed_steps(result)
+        with built_once(data.parent) as missing:
+            if missing:
+                settings.ensure_dirs()
+                for fixture in fixtures or (name,):
+                    copy_fixture(fixture, settings)
+                result = run_nightly(settings)
+                assert result.success, failed_steps(result)
         yield settings
 
 
