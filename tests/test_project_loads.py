@@ -145,7 +145,8 @@ def test_older_build_folders_are_pruned_and_recent_ones_kept(tmp_path):
     assert sorted(p.name for p in removed) == ["dbt_models-aaaaaaa-1", "dbt_models-bbbbbbb-2", "dbt_models-ccccccc-3", "dbt_models-ddddddd-4"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dbt_models-eeeeeee-5", "dbt_models-fffffff-6", "dbt_models-ggggggg-7", "docs"]
 
-    # Within the grace period nothing goes, however many there are.
+    # Folders changed within the grace period stay, however many there are beyond `keep`; an
+    # older one beyond it goes.
     for name in ("dbt_models-h-8", "dbt_models-i-9", "dbt_models-j-10"):
         (tmp_path / name).mkdir()
     assert prune_target_folders(current, keep=1, grace_seconds=3600) == [tmp_path / "dbt_models-eeeeeee-5"]

@@ -32,18 +32,18 @@ from pipelines.resources import WarehouseResource, default_warehouse
 from pipelines.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR
 
 OWNER = "team:data-engineering"
+LAYERS = ("staging", "intermediate", "measures", "marts", "published")
 
 # dbt's own log file (dbt.log in each build's target folder) at warnings and errors only. At its
 # default, debug, it held every query of every node: 16 MB a build, written by a handler that
 # took a lock, checked for rotation and flushed for each of some 13,000 records, 2 to 4 s of a
-# 33 s build on the tests' tiny extract (docs/benchmarks.md, item 21). dbt's info-level output (each
-# node's result, the errors with their compiled SQL's path) still goes to the run's log through
-# dagster-dbt, and the compiled SQL stays in the target folder.
+# 33 s build on the tests' tiny extract (docs/benchmarks.md, item 21). dbt's info-level output
+# (each node's result; an error with the path of its compiled SQL) still reaches the run's log
+# through dagster-dbt, and the compiled SQL stays in the target folder.
 BUILD_LOG_FLAGS = ("--log-level-file", "warn")
 TARGET_PREFIX = "dbt_models-"  # dagster-dbt names a build's target folder <op>-<run id>-<uuid>
 KEEP_TARGET_FOLDERS = 5
 TARGET_GRACE_SECONDS = 3600.0
-LAYERS = ("staging", "intermediate", "measures", "marts", "published")
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROFILES_DIR)
 
