@@ -58,7 +58,7 @@ def _disk(run: dict) -> str:
 def _no_change(scale: dict) -> str:
     """The no-change run's wall time; with the second one straight after it, both (first / again)."""
     first = f"{_num(scale['no_change']['wall_s'])}{_status(scale['no_change'])}"
-    again = scale.get("no_change_again")  # runs recorded before 23 November 2026 have one
+    again = scale.get("no_change_again")  # runs before commit 5a48b71 measured it once
     return first if again is None else f"{first} / {_num(again['wall_s'])}{_status(again)}"
 
 

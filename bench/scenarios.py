@@ -111,8 +111,8 @@ class ScaleRun:
         result["published_mb"] = _dir_mb(self.data_dir / "published" / "outcomes.duckdb")
         result["no_change"] = self.job("no_change", "nightly")
         # The same again at once. The first no-change run follows the full run, which at national
-        # volume writes some 40 GB and leaves little of Python's libraries in the page cache: it
-        # measures the job's imports read from disk, which the second does not (docs/benchmarks.md).
+        # volume writes some 40 GB and can push Python's libraries out of the page cache: then it
+        # also measures reading them from disk, which the second does not (docs/benchmarks.md).
         result["no_change_again"] = self.job("no_change_again", "nightly")
         result["partition_rerun"] = self.job("partition_rerun", "partition", RERUN_PARTITION) | {"partition": RERUN_PARTITION}
         result["ratio_to_floor"] = round(result["full"]["wall_s"] / result["floor"]["wall_s"], 2) if result["floor"]["wall_s"] else None

@@ -131,7 +131,11 @@ def test_older_build_folders_are_pruned_and_recent_ones_kept(tmp_path):
     ages_hours = {"dbt_models-aaaaaaa-1": 50, "dbt_models-bbbbbbb-2": 40, "dbt_models-ccccccc-3": 30, "dbt_models-ddddddd-4": 20, "dbt_models-eeeeeee-5": 10}
     for name, hours in ages_hours.items():
         (tmp_path / name / "compiled").mkdir(parents=True)
-        os.utime(tmp_path / name, (now - hours * 3600, now - hours * 3600))
+        for path in (tmp_path / name / "compiled", tmp_path / name):
+            os.utime(path, (now - hours * 3600, now - hours * 3600))
+    # A long build's folder keeps its old time while dbt writes below it: it counts as recent.
+    (tmp_path / "dbt_models-kkkkkkk-0" / "run").mkdir(parents=True)
+    os.utime(tmp_path / "dbt_models-kkkkkkk-0", (now - 60 * 3600, now - 60 * 3600))
     (tmp_path / "dbt_models-fffffff-6").mkdir()  # a build another process is still writing
     (tmp_path / "docs").mkdir()  # not a build folder
     os.utime(tmp_path / "docs", (now - 99 * 3600, now - 99 * 3600))
@@ -140,13 +144,14 @@ def test_older_build_folders_are_pruned_and_recent_ones_kept(tmp_path):
 
     removed = prune_target_folders(current, keep=3, grace_seconds=3600)
 
-    # Kept: the current build, the two newest others (one still being written), and the folder
-    # that is not a build's; removed: the four older builds.
-    assert sorted(p.name for p in removed) == ["dbt_models-aaaaaaa-1", "dbt_models-bbbbbbb-2", "dbt_models-ccccccc-3", "dbt_models-ddddddd-4"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dbt_models-eeeeeee-5", "dbt_models-fffffff-6", "dbt_models-ggggggg-7", "docs"]
+    # Kept: the current build, the two newest others (both still being written) and the folder
+    # that is not a build's; removed: the five older builds.
+    assert sorted(p.name for p in removed) == ["dbt_models-aaaaaaa-1", "dbt_models-bbbbbbb-2", "dbt_models-ccccccc-3", "dbt_models-ddddddd-4", "dbt_models-eeeeeee-5"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dbt_models-fffffff-6", "dbt_models-ggggggg-7", "dbt_models-kkkkkkk-0", "docs"]
 
     # Folders changed within the grace period stay, however many there are beyond `keep`; an
     # older one beyond it goes.
-    for name in ("dbt_models-h-8", "dbt_models-i-9", "dbt_models-j-10"):
+    for name in ("dbt_models-h-8", "dbt_models-i-9", "dbt_models-j-10", "dbt_models-l-11"):
         (tmp_path / name).mkdir()
-    assert prune_target_folders(current, keep=1, grace_seconds=3600) == [tmp_path / "dbt_models-eeeeeee-5"]
+    os.utime(tmp_path / "dbt_models-l-11", (now - 30 * 3600, now - 30 * 3600))
+    assert prune_target_folders(current, keep=1, grace_seconds=3600) == [tmp_path / "dbt_models-l-11"]
