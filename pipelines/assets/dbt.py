@@ -16,7 +16,6 @@ import json
 import re
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from pipelines.assets.table_metadata import with_table_metadata
 from pipelines.operations.build_inputs import FORCE_ENV, unchanged_since_publication
+from pipelines.operations.retention import stale
 from pipelines.operations.retries import wait_for_build_database
 from pipelines.resources import WarehouseResource, default_warehouse
 from pipelines.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR
@@ -38,9 +38,9 @@ LAYERS = ("staging", "intermediate", "measures", "marts", "published")
 # default, debug, it held every query of every node: 16 MB a build, written by a handler that
 # took a lock, checked for rotation and flushed for each of some 13,000 records: 2 to 4 s of a
 # 33 s `dbt build` on the tests' tiny extract, about 5 s of the dbt step in the benchmark at
-# scale 1 (docs/benchmarks.md, item 21). dbt's info-level output
-# (each node's result; an error with the path of its compiled SQL) still reaches the run's log
-# through dagster-dbt, and the compiled SQL stays in the target folder.
+# scale 1 (docs/benchmarks.md, item 21). dbt's info-level output (each node's result; an error
+# with the path of its compiled SQL) still reaches the run's log through dagster-dbt, and the
+# compiled SQL stays in the target folder.
 BUILD_LOG_FLAGS = ("--log-level-file", "warn")
 KEEP_TARGET_FOLDERS = 5
 TARGET_GRACE_SECONDS = 3600.0
@@ -170,22 +170,17 @@ def prune_target_folders(current: Path, keep: int = KEEP_TARGET_FOLDERS, grace_s
     another build may still be writing (the test suite runs builds side by side)."""
     prefix = current.name.rsplit("-", 2)[0] + "-"  # this op's folders only
 
-    def last_changed(folder: Path) -> float | None:
+    def last_changed(folder: Path) -> float:
         # dbt writes into the folder's subfolders as it goes, which leaves the folder's own
         # time alone: take the latest of it and what it holds.
-        try:
-            return max([folder.stat().st_mtime, *(child.stat().st_mtime for child in folder.iterdir())])
-        except OSError:  # removed meanwhile by another build's pruning
-            return None
+        return max([folder.stat().st_mtime, *(child.stat().st_mtime for child in folder.iterdir())])
 
-    siblings = [(last_changed(p), p) for p in current.parent.glob(f"{prefix}*") if p != current and p.is_dir()]
-    older = sorted(((m, p) for m, p in siblings if m is not None), reverse=True)[max(keep - 1, 0) :]
+    builds = [p for p in current.parent.glob(f"{prefix}*") if p.is_dir()]
     removed = []
-    for changed, folder in older:
-        if time.time() - changed > grace_seconds:
-            shutil.rmtree(folder, ignore_errors=True)
-            if not folder.exists():
-                removed.append(folder)
+    for folder in stale(builds, in_use=current, newest=keep, grace_seconds=grace_seconds, changed=last_changed):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            removed.append(folder)
     return removed
 
 

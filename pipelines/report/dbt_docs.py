@@ -23,9 +23,9 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
+from pipelines.operations.retention import stale
 from pipelines.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, TELEMETRY_OFF, Settings
 
 STATIC_INDEX = "static_index.html"
@@ -117,10 +117,8 @@ def generate(settings: Settings) -> Path:
 def _prune(work: Path, keep: Path, newest: int = 4, grace_seconds: int = 600) -> None:
     """Drop pages of older manifests: all but the newest few, and never one another run may be
     about to link (younger than the grace period)."""
-    pages = sorted(work.glob("data_catalogue-*.html"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for page in pages[newest:]:
-        if page != keep and time.time() - page.stat().st_mtime > grace_seconds:
-            page.unlink(missing_ok=True)
+    for page in stale(work.glob("data_catalogue-*.html"), in_use=keep, newest=newest, grace_seconds=grace_seconds):
+        page.unlink(missing_ok=True)
 
 
 def copy_into(settings: Settings, folder: Path, name: str) -> Path:
