@@ -13,6 +13,7 @@ import codecs
 import hashlib
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,13 +51,22 @@ class FileScan:
 def scan_file(path: Path, chunk: int = 4 * 1024 * 1024, copy_to: Path | None = None) -> FileScan:
     """Checksum and UTF-8 check in one pass; with `copy_to`, the same pass writes a byte-for-byte
     copy there (synced to disk), so that what is checksummed, archived and loaded is one set of
-    bytes, read from the delivery once."""
+    bytes, read from the delivery once.
+
+    The SHA-256 of each block runs on a second thread while this one writes the block and reads
+    the next (hashlib lets go of the GIL for large blocks): on two cores the pass takes about
+    the longer of hashing and copying rather than their sum (docs/benchmarks.md, item 22).
+    """
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     valid, bad_at, offset = True, None, 0
-    with path.open("rb") as fh, (copy_to.open("wb") if copy_to else nullcontext()) as out:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as hasher, \
+            path.open("rb") as fh, (copy_to.open("wb") if copy_to else nullcontext()) as out:
+        hashing = None  # the block being hashed; blocks are hashed one at a time, in order
         while block := fh.read(chunk):
-            digest.update(block)
+            if hashing is not None:
+                hashing.result()
+            hashing = hasher.submit(digest.update, block)
             if out is not None:
                 out.write(block)
             # The decoder holds the bytes of a character cut by the last block's end (`pending`).
@@ -70,6 +80,8 @@ def scan_file(path: Path, chunk: int = 4 * 1024 * 1024, copy_to: Path | None = N
                 except UnicodeDecodeError as exc:
                     valid, bad_at = False, offset - len(pending) + exc.start
             offset += len(block)
+        if hashing is not None:
+            hashing.result()
         if out is not None:
             out.flush()
             os.fsync(out.fileno())
