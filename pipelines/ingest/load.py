@@ -6,7 +6,7 @@ For each file:
      same pass copies it into the work folder, and that copy is what DuckDB reads and what is
      archived;
   2. find encoding and header row; read every row as text with DuckDB (rows that do not parse
-     as CSV are captured, not lost) and, in the same statement,
+     as CSV are captured, not lost);
   3. conform every value to its type and code set (failures are blanked and logged);
   4. quarantine rows that fail a mandatory rule (required value missing, a row rule, a duplicate
      primary key), with file, Excel row, column, value and reason;
@@ -222,29 +222,27 @@ def _archive_target(target_dir: Path, name: str, digest: str) -> tuple[Path, boo
     return versioned, False  # a damaged copy under this version's own name: replaced
 
 
-def _csv_text(plan: FilePlan, read_path: Path, names: list[str], tag: str) -> str:
-    """Every row of the file as text, for the conform statement to read as it parses.
-
-    Rows that do not parse as CSV go to rej_<tag>. The rows are not written out first: the
-    statement that reads them keeps them in file order (DuckDB preserves insertion order), so
-    the n-th row of its result is the n-th row read, which gives the Excel row numbers.
-    """
+def _read_all_text(con, plan: FilePlan, read_path: Path, names: list[str], tag: str) -> None:
     columns = "{" + ", ".join(f"{sql_literal(n)}: 'VARCHAR'" for n in names) + "}"
-    return f"""read_csv({sql_literal(str(read_path))},
+    con.execute(f"drop table if exists landed_{tag}; drop table if exists rej_{tag}; drop table if exists scan_{tag}")
+    con.execute(
+        f"""
+        create temp table landed_{tag} as
+        select * from read_csv({sql_literal(str(read_path))},
             header = true, skip = {plan.header_line - 1}, delim = {sql_literal(plan.delimiter)},
             quote = '"', escape = '"', auto_detect = false, columns = {columns},
             store_rejects = true, rejects_table = 'rej_{tag}', rejects_scan = 'scan_{tag}',
-            max_line_size = {MAX_LINE_BYTES}, strict_mode = true, parallel = true)"""
+            max_line_size = {MAX_LINE_BYTES}, strict_mode = true, parallel = true)
+        """
+    )
 
 
 def _excel_row_sql(con, plan: FilePlan, tag: str) -> str:
-    """SQL giving each row read (by its rowid in conformed_<tag>, the n-th row read) the row
-    number a person sees when opening the file in Excel.
+    """SQL giving each landed row the row number a person sees when opening the file in Excel.
 
-    Rows DuckDB could not parse are missing from what was read, so later rows shift; the
-    rejected lines are known, so the shift is added back. (A value with an embedded line break
-    counts as one row in Excel but two lines here; such files are rare and the number is then
-    approximate.)
+    Rows DuckDB could not parse are missing from `landed`, so later rows shift; the rejected
+    lines are known, so the shift is added back. (A value with an embedded line break counts as
+    one row in Excel but two lines here; such files are rare and the number is then approximate.)
     """
     rejected = con.execute(f"select count(*) from rej_{tag}").fetchall()[0][0]
     if rejected == 0:
@@ -259,7 +257,7 @@ def _excel_row_sql(con, plan: FilePlan, tag: str) -> str:
     )
     return (
         f"rowid + {plan.header_line + 1} + coalesce((select max(rejected_so_far) from shift_{tag} s "
-        f"where s.accepted_before <= conformed_{tag}.rowid), 0)"
+        f"where s.accepted_before <= landed_{tag}.rowid), 0)"
     )
 
 
@@ -279,12 +277,12 @@ def _quarantine_duplicates(con, tag: str, primary_key: list[str]) -> None:
     con.execute(
         f"""
         create or replace temp table dups_{tag} as
-        select _rid, _excel_row,
+        select _excel_row,
             case when _hash = _first_hash then 'exact_duplicate' else 'duplicate_key' end as rule,
             case when _hash = _first_hash then 'exact duplicate of row ' || _first_row
                  else {sql_literal(f'duplicate primary key: same {key_list} as row ')} || _first_row || ', different values' end as reason
         from (
-            select c._rid, c._excel_row, c._quarantine_reason is null as _eligible,
+            select c._excel_row, c._quarantine_reason is null as _eligible,
                 row_number() over ({window}) as _n,
                 c._row_hash as _hash,
                 first_value(c._row_hash) over ({window}) as _first_hash,
@@ -297,8 +295,8 @@ def _quarantine_duplicates(con, tag: str, primary_key: list[str]) -> None:
     )
     if con.execute(f"select count(*) from dups_{tag}").fetchall()[0][0]:
         con.execute(
-            f"""update conformed_{tag} set _quarantine_reason = d.reason, _quarantine_rule = d.rule
-            from dups_{tag} d where conformed_{tag}.rowid = d._rid"""
+            f"""update checked_{tag} set _quarantine_reason = d.reason, _quarantine_rule = d.rule
+            from dups_{tag} d where checked_{tag}._excel_row = d._excel_row"""
         )
 
 
@@ -428,15 +426,36 @@ def _load_read_file(
     delivered_names, by_name, unknown, missing, wide_columns, la_default, tag, archive_dir, started, loaded_copy,
 ) -> LoadResult:
     encoding = plan.encoding
-    con.execute(f"drop table if exists rej_{tag}; drop table if exists scan_{tag}")
+    try:
+        _read_all_text(con, plan, read_path, delivered_names, tag)
+    except duckdb.Error as exc:
+        # DuckDB names the copy it read (in the work folder); the reader knows the delivered file.
+        first_line = str(exc).strip().splitlines()[0].replace(str(read_path), path.name)[:300]
+        if "invalid state" in first_line:
+            first_line = "its quotes and line breaks cannot be split into rows (a file cut short, or edited outside the export)"
+        raise IngestError(path, f"DuckDB could not read the file as CSV: {first_line}.", "Open the file, check it is a complete CSV export of the right table, and deliver it again.") from exc
+    unterminated = con.execute(
+        f"select min(line) from rej_{tag} where error_type = 'UNQUOTED VALUE' and error_message ilike '%unterminated quote%'"
+    ).fetchall()[0][0]
+    if unterminated is not None:
+        con.execute(f"drop table if exists landed_{tag}; drop table if exists rej_{tag}; drop table if exists scan_{tag}")
+        raise IngestError(
+            path,
+            f"Line {unterminated} opens a quoted value (\") that is never closed, so the rest of the file cannot be split into rows.",
+            f"Remove or double the stray quote near line {unterminated} (or re-export with text fields quoted), and deliver the file again.",
+            row=int(unterminated),
+        )
+
+    landed = con.execute(f"select count(*) from landed_{tag}").fetchall()[0][0]
+    parser_rejects = con.execute(f"select count(distinct line) from rej_{tag}").fetchall()[0][0]
+    excel_row = _excel_row_sql(con, plan, tag)
     extract_date_sql = f"date {sql_literal(extract.extract_date.isoformat())}"
 
-    # 1-2. One pass over the file as DuckDB parses it: clean, conform each column, and judge each
-    # row by the mandatory rules (the first failing rule is its reason). Nesting the projections
-    # in one statement materialises only the result; a temp table per stage (the text, cleaned,
-    # conformed, checked) was most of ingest at national volume (docs/benchmarks.md, items 6
-    # and 22).
-    clean_parts = []
+    # 1-2. One pass over the landed text: clean, conform each column, and judge each row by the
+    # mandatory rules (the first failing rule is its reason). Nesting the three projections in one
+    # statement materialises only the result; three temp tables of the same rows were most of
+    # ingest at national volume (docs/benchmarks.md).
+    clean_parts = [f"{excel_row} as _excel_row"]
     for col in columns:
         if col.name in by_name:
             raw = blank_to_null(quote_ident(by_name[col.name]))
@@ -448,7 +467,7 @@ def _load_read_file(
     for name in wide_columns:
         clean_parts.append(f"{blank_to_null(quote_ident(name))} as {quote_ident(name + '__raw')}")
 
-    conform_parts = []
+    conform_parts = ["_excel_row"]
     reason_parts = ["*"]
     reason_cols: list[tuple[Column | None, str]] = []
     wide_type = (table.unpivot or {}).get("type", "integer")
@@ -508,12 +527,13 @@ def _load_read_file(
         f"list_filter([{', '.join(f'case when {cond} then {item} end' for cond, item in issues)}], lambda x: x is not null) end"
         if issues else "cast(null as struct(column_name varchar, value varchar, rule varchar, reason varchar)[])"
     )
-    kept = [*(quote_ident(c.name) for c in columns), *(quote_ident(n) for n in wide_columns)]
+    kept = ["_excel_row", *(quote_ident(c.name) for c in columns), *(quote_ident(n) for n in wide_columns)]
     if table.primary_key:
         kept.append(f"hash({', '.join(raw_names)}) as _row_hash" if raw_names else "0 as _row_hash")
 
-    conform_sql = f"""
-        create or replace temp table conformed_{tag} as
+    con.execute(
+        f"""
+        create or replace temp table checked_{tag} as
         select {', '.join(kept)},
             {first_failing(lambda column, rule, reason: reason)} as _quarantine_reason,
             {first_failing(lambda column, rule, reason: sql_literal(rule))} as _quarantine_rule,
@@ -523,33 +543,12 @@ def _load_read_file(
         from (
             select {', '.join(reason_parts)} from (
                 select {', '.join(conform_parts)}
-                from (select {', '.join(parse_parts)} from (select {', '.join(clean_parts)} from {_csv_text(plan, read_path, delivered_names, tag)}))
+                from (select {', '.join(parse_parts)} from (select {', '.join(clean_parts)} from landed_{tag}))
             )
         )
         """
-    try:
-        con.execute(conform_sql)
-    except duckdb.Error as exc:
-        # DuckDB names the copy it read (in the work folder); the reader knows the delivered file.
-        first_line = str(exc).strip().splitlines()[0].replace(str(read_path), path.name)[:300]
-        if "invalid state" in first_line:
-            first_line = "its quotes and line breaks cannot be split into rows (a file cut short, or edited outside the export)"
-        raise IngestError(path, f"DuckDB could not read the file as CSV: {first_line}.", "Open the file, check it is a complete CSV export of the right table, and deliver it again.") from exc
-    unterminated = con.execute(
-        f"select min(line) from rej_{tag} where error_type = 'UNQUOTED VALUE' and error_message ilike '%unterminated quote%'"
-    ).fetchall()[0][0]
-    if unterminated is not None:
-        con.execute(f"drop table if exists conformed_{tag}; drop table if exists rej_{tag}; drop table if exists scan_{tag}")
-        raise IngestError(
-            path,
-            f"Line {unterminated} opens a quoted value (\") that is never closed, so the rest of the file cannot be split into rows.",
-            f"Remove or double the stray quote near line {unterminated} (or re-export with text fields quoted), and deliver the file again.",
-            row=int(unterminated),
-        )
-    landed = con.execute(f"select count(*) from conformed_{tag}").fetchall()[0][0]
-    parser_rejects = con.execute(f"select count(distinct line) from rej_{tag}").fetchall()[0][0]
-    # Later steps read the rows with their Excel row numbers; `_rid` is the row to update.
-    con.execute(f"create or replace temp view checked_{tag} as select rowid as _rid, *, {_excel_row_sql(con, plan, tag)} as _excel_row from conformed_{tag}")
+    )
+    con.execute(f"drop table landed_{tag}")  # what remains is in checked; free the memory before the insert
     if table.primary_key:
         _quarantine_duplicates(con, tag, table.primary_key)
 
@@ -692,8 +691,7 @@ def _load_read_file(
         con.execute("rollback")
         raise
     finally:
-        con.execute(f"drop view if exists checked_{tag}")
-        for t in ("conformed", "dups", "rej", "scan", "shift", *(f"pseudonyms{i}" for i in range(len(pseudonym_joins)))):
+        for t in ("landed", "checked", "dups", "rej", "scan", "shift", *(f"pseudonyms{i}" for i in range(len(pseudonym_joins)))):
             con.execute(f"drop table if exists {t}_{tag}")
     return LoadResult(
         table.source, table.table, extract.extract_id, path.name, digest, "loaded",
