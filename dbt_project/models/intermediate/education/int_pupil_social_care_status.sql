@@ -5,57 +5,75 @@
 -- (for the DfE's "disadvantaged", which includes children previously looked after).
 -- Both boroughs' Mosaic records are searched: a pupil at a Kensington and Chelsea school may be
 -- known to Westminster's children's services.
--- Census rows are joined to the (few) Mosaic persons with a UPN before the distinct: the other
--- way round, the distinct would hash every census row of every pupil at national volume.
+-- At national volume some 19 million census days belong to pupils with a Mosaic record. They
+-- are grouped once, by pupil and day (`known`), and the Mosaic records meet them through their
+-- persons' UPNs. Grouping them by Mosaic person first, then again by pupil, took two group-bys
+-- of all 19 million (docs/benchmarks.md, item 22).
 with persons as (
     select la_code, person_id, upn_key
     from {{ ref('stg_mosaic__persons') }}
     where upn_key is not null
 ),
 
-linked as (
-    select distinct census.upn_key, census.census_date, persons.la_code, persons.person_id
+known as (
+    select census.upn_key, census.census_date, min(persons.la_code) as mosaic_la_code
     from {{ ref('stg_education__census_pupils') }} as census
     inner join persons
         on census.upn_key = persons.upn_key
+    group by census.upn_key, census.census_date
+),
+
+referrals as (
+    select persons.upn_key, referrals.referral_date, referrals.close_date
+    from {{ ref('stg_mosaic__referrals') }} as referrals
+    inner join persons
+        on referrals.la_code = persons.la_code
+        and referrals.person_id = persons.person_id
+),
+
+plans as (
+    select persons.upn_key, plans.start_date, plans.end_date
+    from {{ ref('int_cp_plans') }} as plans
+    inner join persons
+        on plans.la_code = persons.la_code
+        and plans.person_id = persons.person_id
+),
+
+episodes as (
+    select persons.upn_key, episodes.start_date, episodes.end_date
+    from {{ ref('int_cla_episodes') }} as episodes
+    inner join persons
+        on episodes.la_code = persons.la_code
+        and episodes.person_id = persons.person_id
+    where not episodes.is_short_break
 ),
 
 in_need as (
-    select distinct linked.upn_key, linked.census_date
-    from linked
-    inner join {{ ref('stg_mosaic__referrals') }} as referrals
-        on linked.la_code = referrals.la_code
-        and linked.person_id = referrals.person_id
-        and {{ open_on('referrals.referral_date', 'referrals.close_date', 'linked.census_date') }}
+    select distinct known.upn_key, known.census_date
+    from known
+    inner join referrals
+        on known.upn_key = referrals.upn_key
+        and {{ open_on('referrals.referral_date', 'referrals.close_date', 'known.census_date') }}
 ),
 
 on_plan as (
-    select distinct linked.upn_key, linked.census_date
-    from linked
-    inner join {{ ref('int_cp_plans') }} as plans
-        on linked.la_code = plans.la_code
-        and linked.person_id = plans.person_id
-        and {{ open_on('plans.start_date', 'plans.end_date', 'linked.census_date') }}
+    select distinct known.upn_key, known.census_date
+    from known
+    inner join plans
+        on known.upn_key = plans.upn_key
+        and {{ open_on('plans.start_date', 'plans.end_date', 'known.census_date') }}
 ),
 
 care as (
     select
-        linked.upn_key,
-        linked.census_date,
-        max(case when {{ open_on('episodes.start_date', 'episodes.end_date', 'linked.census_date') }} then 1 else 0 end) as looked_after,
-        max(case when episodes.start_date <= linked.census_date then 1 else 0 end) as ever_looked_after
-    from linked
-    inner join {{ ref('int_cla_episodes') }} as episodes
-        on linked.la_code = episodes.la_code
-        and linked.person_id = episodes.person_id
-        and not episodes.is_short_break
-    group by linked.upn_key, linked.census_date
-),
-
-known as (
-    select upn_key, census_date, min(la_code) as mosaic_la_code
-    from linked
-    group by upn_key, census_date
+        known.upn_key,
+        known.census_date,
+        max(case when {{ open_on('episodes.start_date', 'episodes.end_date', 'known.census_date') }} then 1 else 0 end) as looked_after,
+        max(case when episodes.start_date <= known.census_date then 1 else 0 end) as ever_looked_after
+    from known
+    inner join episodes
+        on known.upn_key = episodes.upn_key
+    group by known.upn_key, known.census_date
 )
 
 select
