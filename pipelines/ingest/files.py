@@ -60,8 +60,11 @@ def scan_file(path: Path, chunk: int = 4 * 1024 * 1024, copy_to: Path | None = N
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     valid, bad_at, offset = True, None, 0
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as hasher, \
-            path.open("rb") as fh, (copy_to.open("wb") if copy_to else nullcontext()) as out:
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as hasher,
+        path.open("rb") as fh,
+        (copy_to.open("wb") if copy_to else nullcontext()) as out,
+    ):
         hashing = None  # the block being hashed; blocks are hashed one at a time, in order
         while block := fh.read(chunk):
             if hashing is not None:
