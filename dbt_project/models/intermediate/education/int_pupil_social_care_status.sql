@@ -23,7 +23,7 @@ known as (
     group by census.upn_key, census.census_date
 ),
 
-referrals as (
+upn_referrals as (
     select persons.upn_key, referrals.referral_date, referrals.close_date
     from {{ ref('stg_mosaic__referrals') }} as referrals
     inner join persons
@@ -31,7 +31,7 @@ referrals as (
         and referrals.person_id = persons.person_id
 ),
 
-plans as (
+upn_plans as (
     select persons.upn_key, plans.start_date, plans.end_date
     from {{ ref('int_cp_plans') }} as plans
     inner join persons
@@ -39,7 +39,7 @@ plans as (
         and plans.person_id = persons.person_id
 ),
 
-episodes as (
+upn_episodes as (
     select persons.upn_key, episodes.start_date, episodes.end_date
     from {{ ref('int_cla_episodes') }} as episodes
     inner join persons
@@ -51,28 +51,28 @@ episodes as (
 in_need as (
     select distinct known.upn_key, known.census_date
     from known
-    inner join referrals
-        on known.upn_key = referrals.upn_key
-        and {{ open_on('referrals.referral_date', 'referrals.close_date', 'known.census_date') }}
+    inner join upn_referrals
+        on known.upn_key = upn_referrals.upn_key
+        and {{ open_on('upn_referrals.referral_date', 'upn_referrals.close_date', 'known.census_date') }}
 ),
 
 on_plan as (
     select distinct known.upn_key, known.census_date
     from known
-    inner join plans
-        on known.upn_key = plans.upn_key
-        and {{ open_on('plans.start_date', 'plans.end_date', 'known.census_date') }}
+    inner join upn_plans
+        on known.upn_key = upn_plans.upn_key
+        and {{ open_on('upn_plans.start_date', 'upn_plans.end_date', 'known.census_date') }}
 ),
 
 care as (
     select
         known.upn_key,
         known.census_date,
-        max(case when {{ open_on('episodes.start_date', 'episodes.end_date', 'known.census_date') }} then 1 else 0 end) as looked_after,
-        max(case when episodes.start_date <= known.census_date then 1 else 0 end) as ever_looked_after
+        max(case when {{ open_on('upn_episodes.start_date', 'upn_episodes.end_date', 'known.census_date') }} then 1 else 0 end) as looked_after,
+        max(case when upn_episodes.start_date <= known.census_date then 1 else 0 end) as ever_looked_after
     from known
-    inner join episodes
-        on known.upn_key = episodes.upn_key
+    inner join upn_episodes
+        on known.upn_key = upn_episodes.upn_key
     group by known.upn_key, known.census_date
 )
 
