@@ -10,7 +10,8 @@ import pytest
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.files import scan_file
 from pipelines.privacy.pseudonymise import pseudonym
-from tests.ingest_helpers import HEADER, KEY, connect, deliver, ingest
+from pipelines.ingest.load import upgrade_pseudonym_columns
+from tests.ingest_helpers import HEADER, KEY, PEOPLE, connect, deliver, ingest
 
 # Two title rows and a row of commas above the header; header names in another case and
 # spacing, one unknown column. Rows as a person sees them in Excel (header on row 4):
@@ -190,6 +191,24 @@ def test_same_file_twice_changes_nothing_and_a_changed_file_supersedes(tmp_path)
     # Each version was loaded from the copy that is now archived; no copy is left behind.
     assert not any((tmp_path / "work" / "archiving").glob("*"))
     con.close()
+
+
+def test_text_pseudonyms_of_an_older_warehouse_become_the_numbers_ingest_now_writes(tmp_path):
+    """A warehouse built when pseudonyms were 24 hex digits of text keeps linking: each is
+    converted in place to the number it spells, which is what ingest writes for the same id."""
+    con = connect(tmp_path)
+    con.execute("create table raw.testsrc__people (person_id varchar, sex varchar, _extract_id varchar, _extract_date date, _source_file varchar, _source_row bigint)")
+    old_p1 = format(pseudonym(KEY, "mosaic_person", "P1"), "024x")
+    con.execute("insert into raw.testsrc__people values (?, 'F', '2023-04-15', date '2023-04-15', 'people.csv', 2), (null, 'M', '2023-04-15', date '2023-04-15', 'people.csv', 3)", [old_p1])
+
+    assert upgrade_pseudonym_columns(con, [PEOPLE]) == ["testsrc__people.person_id"]
+    assert upgrade_pseudonym_columns(con, [PEOPLE]) == []  # once converted, nothing to do
+    ingest(con, tmp_path, *deliver(tmp_path, HEADER + "\n207,P1,Ann,F,,2023-05-01,,,\n"))
+
+    types = dict(con.execute("select column_name, data_type from information_schema.columns where table_name = 'testsrc__people'").fetchall())
+    assert types["person_id"] == "DECIMAL(29,0)"
+    rows = con.execute("select _extract_id, person_id from raw.testsrc__people order by _extract_id, _source_row").fetchall()
+    assert rows == [("2023-04-15", pseudonym(KEY, "mosaic_person", "P1")), ("2023-04-15", None), ("2023-05-15", pseudonym(KEY, "mosaic_person", "P1"))]
 
 
 def test_a_new_extract_adds_history(tmp_path):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pipelines.contracts.model import CodeSet, Column
+from pipelines.privacy.pseudonymise import PSEUDONYM_SQL_TYPE
 
 # Date formats seen in council exports, tried in order (UK day-first before anything else).
 DATE_FORMATS = (
@@ -50,6 +51,11 @@ SQL_TYPES = {
     "decimal": "DOUBLE",
     "boolean": "BOOLEAN",
 }
+
+
+def landed_type(col: Column) -> str:
+    """The SQL type a column has in its raw table: a person identifier lands as its pseudonym."""
+    return PSEUDONYM_SQL_TYPE if col.privacy == "person_id" else SQL_TYPES[col.type]
 
 
 def quote_ident(name: str) -> str:

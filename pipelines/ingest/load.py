@@ -29,12 +29,13 @@ from pathlib import Path
 import duckdb
 
 from pipelines.contracts.model import Column, Contract, TableContract, collection_year_of
-from pipelines.ingest.conform import FORMULA_LIKE, SQL_TYPES, blank_to_null, conformed_expr, parsed_timestamp, privacy_expr, quote_ident, sql_literal
+from pipelines.ingest.conform import FORMULA_LIKE, SQL_TYPES, blank_to_null, conformed_expr, landed_type, parsed_timestamp, privacy_expr, quote_ident, sql_literal
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.extracts import Extract
 from pipelines.ingest.file_stats import DDL as FILE_STATS_DDL
 from pipelines.ingest.file_stats import FileStat, known_checksum, remember
 from pipelines.ingest.files import FilePlan, normalise_header, plan_file, scan_file, sha256_of, transcode_to_utf8
+from pipelines.privacy.pseudonymise import PSEUDONYM_SQL_TYPE, sql_from_hex_pseudonym
 
 LINEAGE_COLUMNS = {
     "_extract_id": "VARCHAR",
@@ -105,7 +106,7 @@ def ensure_dq_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def raw_table_columns(table: TableContract) -> list[str]:
     """Column definitions of a raw table: the contract's landing columns plus lineage."""
-    ddl = [f"{quote_ident(c.name)} {SQL_TYPES[c.type]}" for c in table.columns if c.lands]
+    ddl = [f"{quote_ident(c.name)} {landed_type(c)}" for c in table.columns if c.lands]
     if table.unpivot:
         ddl += [f"{quote_ident(table.unpivot['value'])} {SQL_TYPES[table.unpivot.get('type', 'integer')]}", f"{quote_ident(table.unpivot['name'])} INTEGER"]
     return ddl + [f"{k} {v}" for k, v in LINEAGE_COLUMNS.items()]
@@ -126,6 +127,31 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: TableContract) -> bo
     con.execute("create schema if not exists raw")
     con.execute(f"create table raw.{quote_ident(table.raw_table)} ({', '.join(raw_table_columns(table))})")
     return True
+
+
+def upgrade_pseudonym_columns(con: duckdb.DuckDBPyConnection, tables: list[TableContract]) -> list[str]:
+    """Convert the pseudonyms of raw tables built before pseudonyms were stored as numbers.
+
+    They were the same 96 bits as 24 hex digits of text (docs/benchmarks.md, item 23). Each is
+    converted in place to the number it spells, which is exactly the pseudonym ingest now writes
+    for the same id, so old and new extracts keep linking. All tables are converted before any
+    file loads: the models join pseudonyms across tables, and a table left as text would not
+    join. Returns "table.column" for each column converted (none once a warehouse is converted).
+    """
+    types = {(t, c): d for t, c, d in con.execute(
+        "select table_name, column_name, data_type from information_schema.columns where table_schema = 'raw'"
+    ).fetchall()}
+    converted = []
+    for table in tables:
+        for col in table.columns:
+            if col.privacy == "person_id" and types.get((table.raw_table, col.name)) == "VARCHAR":
+                name = quote_ident(col.name)
+                con.execute(
+                    f"alter table raw.{quote_ident(table.raw_table)} alter column {name} "
+                    f"set data type {PSEUDONYM_SQL_TYPE} using {sql_from_hex_pseudonym(name)}"
+                )
+                converted.append(f"{table.raw_table}.{col.name}")
+    return converted
 
 
 def _shown_value(col: Column | None, raw_sql: str) -> str:
@@ -567,7 +593,7 @@ def _load_read_file(
         if col.privacy != "person_id":
             value, _ = privacy_expr(col, value)
         out_cols.append(col.name)
-        out_exprs.append(f"cast({value} as {SQL_TYPES[col.type]}) as {quote_ident(col.name)}")
+        out_exprs.append(f"cast({value} as {landed_type(col)}) as {quote_ident(col.name)}")
     lineage = [
         f"{sql_literal(extract.extract_id)} as _extract_id",
         f"{extract_date_sql} as _extract_date",

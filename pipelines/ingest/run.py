@@ -10,7 +10,7 @@ import duckdb
 from pipelines.contracts.model import Contract, TableContract
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.extracts import Extract, list_extracts
-from pipelines.ingest.load import LoadResult, ensure_dq_schema, ensure_raw_table, ingest_table_file
+from pipelines.ingest.load import LoadResult, ensure_dq_schema, ensure_raw_table, ingest_table_file, upgrade_pseudonym_columns
 from pipelines.privacy.pseudonymise import install_sql_macro, load_key
 from pipelines.settings import Settings
 
@@ -37,6 +37,7 @@ def ingest_source(con: duckdb.DuckDBPyConnection, settings: Settings, contract: 
     install_sql_macro(con, key)
     ensure_dq_schema(con)
     tables = tables or list(contract.for_source(source))
+    upgrade_pseudonym_columns(con, list(contract.tables))
     outcome = SourceIngest(source=source)
     outcome.extracts = list_extracts(settings.raw_dir, source)
     default_la = os.environ.get("OUTCOMES_LA_CODE")

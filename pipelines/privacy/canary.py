@@ -204,12 +204,15 @@ def plant_canary(folders: dict[str, Path], contract: Contract) -> dict[str, str]
 
 
 def find_canary(con: duckdb.DuckDBPyConnection, forms: dict[str, str]) -> list[str]:
-    """Where any of `forms` (label -> string, raw ids and pseudonyms) appears in any text
-    column of any table of the connected database. Returns "schema.table.column: label"."""
+    """Where any of `forms` (label -> string, raw ids and pseudonyms) appears in any text or
+    pseudonym-typed column of any table of the connected database, read as text. Returns
+    "schema.table.column: label"."""
     hits = []
     columns = con.execute(
         "select table_schema, table_name, column_name from information_schema.columns "
-        "where data_type in ('VARCHAR', 'VARCHAR[]', 'JSON') or data_type like 'STRUCT%' or data_type like 'MAP%'"
+        "where data_type in ('VARCHAR', 'VARCHAR[]', 'JSON', 'HUGEINT', 'UHUGEINT') or data_type like 'STRUCT%' or data_type like 'MAP%' "
+        # Pseudonyms are numbers (DECIMAL(29,0)): a column of them is searched as its text.
+        "or data_type like 'DECIMAL%'"
     ).fetchall()
     labels = list(forms)
     for schema, table, column in columns:
@@ -227,7 +230,7 @@ def canary_forms(key: bytes, planted: dict[str, str]) -> dict[str, str]:
     forms = {}
     for namespace, raw in planted.items():
         forms[f"raw {namespace} id"] = raw
-        forms[f"pseudonymised {namespace} id"] = pseudonym(key, namespace, raw)
+        forms[f"pseudonymised {namespace} id"] = str(pseudonym(key, namespace, raw))
     return forms
 
 

@@ -36,7 +36,10 @@ select
     sequenced.la_code,
     sequenced.episode_id,
     sequenced.person_id,
-    coalesce('family:' || sequenced.family_id, 'child:' || sequenced.person_id) as family_key,
+    coalesce(
+        'family:' || cast(sequenced.family_id as {{ dbt.type_string() }}),
+        'child:' || cast(sequenced.person_id as {{ dbt.type_string() }})
+    ) as family_key,
     sequenced.start_date,
     sequenced.end_date,
     {{ financial_year_of('sequenced.start_date') }} as start_financial_year,
