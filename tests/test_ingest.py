@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import hashlib
 
 import pytest
@@ -193,12 +194,15 @@ def test_same_file_twice_changes_nothing_and_a_changed_file_supersedes(tmp_path)
     con.close()
 
 
-def test_text_pseudonyms_of_an_older_warehouse_become_the_numbers_ingest_now_writes(tmp_path):
-    """A warehouse built when pseudonyms were 24 hex digits of text keeps linking: each is
-    converted in place to the number it spells, which is what ingest writes for the same id."""
+OLD_LAYOUT = "(person_id varchar, sex varchar, _extract_id varchar, _extract_date date, _source_file varchar, _source_row bigint)"
+
+
+def test_text_pseudonyms_of_an_older_warehouse_become_the_bytes_ingest_now_writes(tmp_path):
+    """A warehouse built when pseudonyms were 24 hex characters of text keeps linking: each is
+    converted in place to the 12 bytes it spells, which is what ingest writes for the same id."""
     con = connect(tmp_path)
-    con.execute("create table raw.testsrc__people (person_id varchar, sex varchar, _extract_id varchar, _extract_date date, _source_file varchar, _source_row bigint)")
-    old_p1 = format(pseudonym(KEY, "mosaic_person", "P1"), "024x")
+    con.execute(f"create table raw.testsrc__people {OLD_LAYOUT}")
+    old_p1 = pseudonym(KEY, "mosaic_person", "P1").hex()
     con.execute("insert into raw.testsrc__people values (?, 'F', '2023-04-15', date '2023-04-15', 'people.csv', 2), (null, 'M', '2023-04-15', date '2023-04-15', 'people.csv', 3)", [old_p1])
 
     assert upgrade_pseudonym_columns(con, [PEOPLE]) == ["testsrc__people.person_id"]
@@ -206,9 +210,26 @@ def test_text_pseudonyms_of_an_older_warehouse_become_the_numbers_ingest_now_wri
     ingest(con, tmp_path, *deliver(tmp_path, HEADER + "\n207,P1,Ann,F,,2023-05-01,,,\n"))
 
     types = dict(con.execute("select column_name, data_type from information_schema.columns where table_name = 'testsrc__people'").fetchall())
-    assert types["person_id"] == "DECIMAL(29,0)"
+    assert types["person_id"] == "BLOB"
     rows = con.execute("select _extract_id, person_id from raw.testsrc__people order by _extract_id, _source_row").fetchall()
     assert rows == [("2023-04-15", pseudonym(KEY, "mosaic_person", "P1")), ("2023-04-15", None), ("2023-05-15", pseudonym(KEY, "mosaic_person", "P1"))]
+
+
+def test_ids_in_the_clear_in_an_older_warehouse_stop_the_conversion_without_showing_them(tmp_path):
+    """A column declared a person identifier after its data loaded holds ids in the clear. They
+    are not disguised as pseudonyms: nothing is converted, and the error shows no value."""
+    families = dataclasses.replace(PEOPLE, table="families")
+    con = connect(tmp_path)
+    con.execute(f"create table raw.testsrc__people {OLD_LAYOUT}")
+    con.execute(f"create table raw.testsrc__families {OLD_LAYOUT}")
+    con.execute("insert into raw.testsrc__people values (?, 'F', '2023-04-15', date '2023-04-15', 'people.csv', 2)", [pseudonym(KEY, "mosaic_person", "P1").hex()])
+    con.execute("insert into raw.testsrc__families values ('1000234', 'F', '2023-04-15', date '2023-04-15', 'families.csv', 2)")
+
+    with pytest.raises(IngestError, match=r"raw\.testsrc__families\.person_id is a person identifier, but 1 of its values are not pseudonyms") as failed:
+        upgrade_pseudonym_columns(con, [PEOPLE, families])
+    assert "1000234" not in str(failed.value)
+    types = con.execute("select table_name, data_type from information_schema.columns where column_name = 'person_id' order by table_name").fetchall()
+    assert types == [("testsrc__families", "VARCHAR"), ("testsrc__people", "VARCHAR")]  # rolled back: both still text
 
 
 def test_a_new_extract_adds_history(tmp_path):

@@ -53,3 +53,10 @@
 {% macro financial_quarter_of(date_expression) -%}
     (cast(floor(((extract(month from {{ date_expression }}) + 8) % 12) / 3) as integer) + 1)
 {%- endmacro %}
+
+{#- A pseudonym (12 bytes, stored as binary) as text, where a model builds a text key from one.
+    hex() takes binary in DuckDB and Spark alike; a plain cast would decode the bytes as UTF-8
+    in Spark, which is not one-to-one. -#}
+{% macro pseudonym_text(pseudonym) -%}
+    hex({{ pseudonym }})
+{%- endmacro %}

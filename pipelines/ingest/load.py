@@ -35,7 +35,7 @@ from pipelines.ingest.extracts import Extract
 from pipelines.ingest.file_stats import DDL as FILE_STATS_DDL
 from pipelines.ingest.file_stats import FileStat, known_checksum, remember
 from pipelines.ingest.files import FilePlan, normalise_header, plan_file, scan_file, sha256_of, transcode_to_utf8
-from pipelines.privacy.pseudonymise import PSEUDONYM_SQL_TYPE, sql_from_hex_pseudonym
+from pipelines.privacy.pseudonymise import HEX_PSEUDONYM, PSEUDONYM_SQL_TYPE, sql_from_hex_pseudonym
 
 LINEAGE_COLUMNS = {
     "_extract_id": "VARCHAR",
@@ -129,29 +129,50 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: TableContract) -> bo
     return True
 
 
-def upgrade_pseudonym_columns(con: duckdb.DuckDBPyConnection, tables: list[TableContract]) -> list[str]:
-    """Convert the pseudonyms of raw tables built before pseudonyms were stored as numbers.
+def upgrade_pseudonym_columns(con: duckdb.DuckDBPyConnection, tables: list[TableContract], database: Path | str = "the build database") -> list[str]:
+    """Convert the pseudonyms of raw tables built when pseudonyms were text (before item 23 of
+    docs/benchmarks.md): 24 lower-case hex characters, now stored as the 12 bytes they spell.
 
-    They were the same 96 bits as 24 hex digits of text (docs/benchmarks.md, item 23). Each is
-    converted in place to the number it spells, which is exactly the pseudonym ingest now writes
-    for the same id, so old and new extracts keep linking. All tables are converted before any
-    file loads: the models join pseudonyms across tables, and a table left as text would not
-    join. Returns "table.column" for each column converted (none once a warehouse is converted).
+    The bytes are exactly the pseudonym ingest now writes for the same id, so old and new
+    extracts keep linking. Every raw table is converted, in one transaction, before any file
+    loads: the models join pseudonyms across tables, and a table left as text would not join.
+
+    Fails closed: if any value of such a column is not a pseudonym's hex text (a column that
+    became a person identifier after its data was loaded holds ids in the clear), nothing is
+    converted and the error names the table and column, never a value. Returns
+    "table.column" for each column converted (none once a warehouse is converted).
     """
     types = {(t, c): d for t, c, d in con.execute(
         "select table_name, column_name, data_type from information_schema.columns where table_schema = 'raw'"
     ).fetchall()}
-    converted = []
-    for table in tables:
-        for col in table.columns:
-            if col.privacy == "person_id" and types.get((table.raw_table, col.name)) == "VARCHAR":
-                name = quote_ident(col.name)
-                con.execute(
-                    f"alter table raw.{quote_ident(table.raw_table)} alter column {name} "
-                    f"set data type {PSEUDONYM_SQL_TYPE} using {sql_from_hex_pseudonym(name)}"
+    text_columns = [
+        (table.raw_table, col.name) for table in tables for col in table.columns
+        if col.privacy == "person_id" and types.get((table.raw_table, col.name)) == "VARCHAR"
+    ]
+    if not text_columns:
+        return []
+    con.execute("begin transaction")
+    try:
+        for raw_table, column in text_columns:
+            table_sql, name = f"raw.{quote_ident(raw_table)}", quote_ident(column)
+            not_pseudonyms = con.execute(
+                f"select count(*) from {table_sql} where {name} is not null and not regexp_full_match({name}, {sql_literal(HEX_PSEUDONYM)})"
+            ).fetchall()[0][0]
+            if not_pseudonyms:
+                raise IngestError(
+                    database,
+                    f"raw.{raw_table}.{column} is a person identifier, but {not_pseudonyms} of its values are not pseudonyms "
+                    "(they were loaded before the column was declared one, so they may be ids in the clear). Nothing was converted.",
+                    f"Delete that table's rows (`delete from raw.{raw_table}`) or rebuild the build database, then ingest again: "
+                    "the archive keeps every delivered file, and they load with the column pseudonymised.",
+                    column=column,
                 )
-                converted.append(f"{table.raw_table}.{col.name}")
-    return converted
+            con.execute(f"alter table {table_sql} alter column {name} set data type {PSEUDONYM_SQL_TYPE} using {sql_from_hex_pseudonym(name)}")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return [f"{raw_table}.{column}" for raw_table, column in text_columns]
 
 
 def _shown_value(col: Column | None, raw_sql: str) -> str:

@@ -37,7 +37,7 @@ def ingest_source(con: duckdb.DuckDBPyConnection, settings: Settings, contract: 
     install_sql_macro(con, key)
     ensure_dq_schema(con)
     tables = tables or list(contract.for_source(source))
-    upgrade_pseudonym_columns(con, list(contract.tables))
+    upgrade_pseudonym_columns(con, list(contract.tables), settings.warehouse_path)
     outcome = SourceIngest(source=source)
     outcome.extracts = list_extracts(settings.raw_dir, source)
     default_la = os.environ.get("OUTCOMES_LA_CODE")

@@ -204,19 +204,17 @@ def plant_canary(folders: dict[str, Path], contract: Contract) -> dict[str, str]
 
 
 def find_canary(con: duckdb.DuckDBPyConnection, forms: dict[str, str]) -> list[str]:
-    """Where any of `forms` (label -> string, raw ids and pseudonyms) appears in any text or
-    pseudonym-typed column of any table of the connected database, read as text. Returns
-    "schema.table.column: label"."""
+    """Where any of `forms` (label -> string, raw ids and pseudonyms as hex) appears in any text
+    or binary column of any table of the connected database (binary read as hex: pseudonyms are
+    stored as bytes). Returns "schema.table.column: label"."""
     hits = []
     columns = con.execute(
-        "select table_schema, table_name, column_name from information_schema.columns "
-        "where data_type in ('VARCHAR', 'VARCHAR[]', 'JSON', 'HUGEINT', 'UHUGEINT') or data_type like 'STRUCT%' or data_type like 'MAP%' "
-        # Pseudonyms are numbers (DECIMAL(29,0)): a column of them is searched as its text.
-        "or data_type like 'DECIMAL%'"
+        "select table_schema, table_name, column_name, data_type from information_schema.columns "
+        "where data_type in ('VARCHAR', 'VARCHAR[]', 'JSON', 'BLOB') or data_type like 'STRUCT%' or data_type like 'MAP%'"
     ).fetchall()
     labels = list(forms)
-    for schema, table, column in columns:
-        text = f"lower(cast({_q(column)} as varchar))"
+    for schema, table, column, data_type in columns:
+        text = f"lower(hex({_q(column)}))" if data_type == "BLOB" else f"lower(cast({_q(column)} as varchar))"
         counts = ", ".join(f"count(*) filter (where contains({text}, {_lit(forms[label].lower())}))" for label in labels)
         found = con.execute(f"select {counts} from {_q(schema)}.{_q(table)}").fetchall()[0]
         hits += [f"{schema}.{table}.{column}: {label}" for label, n in zip(labels, found) if n]
@@ -230,7 +228,7 @@ def canary_forms(key: bytes, planted: dict[str, str]) -> dict[str, str]:
     forms = {}
     for namespace, raw in planted.items():
         forms[f"raw {namespace} id"] = raw
-        forms[f"pseudonymised {namespace} id"] = str(pseudonym(key, namespace, raw))
+        forms[f"pseudonymised {namespace} id"] = pseudonym(key, namespace, raw).hex()
     return forms
 
 
@@ -257,6 +255,11 @@ def scan_outputs(published_dir: Path, forms: dict[str, str]) -> list[str]:
             finally:
                 con.close()
         else:
-            data = path.read_bytes().lower()
-            hits += [f"{path.name}: {label}" for label, needle in forms.items() if needle.lower().encode() in data]
+            data = path.read_bytes()
+            lowered = data.lower()
+            for label, needle in forms.items():
+                # A pseudonym is stored as bytes: a file could hold those bytes as well as their hex.
+                as_bytes = bytes.fromhex(needle) if label.startswith("pseudonymised") else None
+                if needle.lower().encode() in lowered or (as_bytes and as_bytes in data):
+                    hits.append(f"{path.name}: {label}")
     return hits

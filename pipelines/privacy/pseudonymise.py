@@ -28,14 +28,15 @@ from pipelines.settings import DEFAULT_KEY_FILE, REPO_ROOT
 
 KEY_ENV = "OUTCOMES_PSEUDONYMISATION_KEY"
 KEY_FILE_ENV = "OUTCOMES_KEY_FILE"
-PSEUDONYM_HEX_CHARS = 24  # 96 bits of the HMAC: collision-free at national volume
-# A pseudonym is stored as the number those 96 bits make, not as their hex text. Every pupil and
-# child model joins and groups on it, tens of millions of rows at national volume, and a
-# fixed-width 16-byte number compares and hashes faster than a 24-character string (dbt's nodes
-# took 12% less time at ten times the bi-borough volume; docs/benchmarks.md, item 23).
-# DECIMAL(29,0) holds any 96-bit number (2**96 < 10**29) and exists in every engine the models
-# may run on (DuckDB stores it as a 128-bit integer; Spark as a decimal).
-PSEUDONYM_SQL_TYPE = "DECIMAL(29,0)"
+PSEUDONYM_BYTES = 12  # 96 bits of the HMAC: collision-free at national volume
+PSEUDONYM_HEX_CHARS = 2 * PSEUDONYM_BYTES
+# A pseudonym is stored as its 12 bytes, not as their 24 hex characters. Every pupil and child
+# model joins and groups on it, tens of millions of rows at national volume. DuckDB keeps a
+# value of up to 12 bytes inside its 16-byte string header and compares it there; a longer one
+# through a pointer to memory elsewhere (docs/benchmarks.md, item 23). Bytes rather than a
+# number: a 96-bit number becomes a float in pandas, Excel and BI tools, where two pseudonyms can
+# then look equal, and a number invites sums. Spark has the type (BINARY).
+PSEUDONYM_SQL_TYPE = "BLOB"
 _BLOCK = 64  # SHA-256 block size in bytes
 
 
@@ -102,16 +103,20 @@ def normalise_id(value: str) -> str:
     return value.strip(_TRIMMED).translate(_ASCII_UPPER)
 
 
-def pseudonym(key: bytes, namespace: str, value: str) -> int:
+def pseudonym(key: bytes, namespace: str, value: str) -> bytes:
     """Reference implementation in Python (used by tests and the canary check)."""
     message = f"{namespace}:{normalise_id(value)}".encode()
-    return int(_hmac.new(key, message, hashlib.sha256).hexdigest()[:PSEUDONYM_HEX_CHARS], 16)
+    return _hmac.new(key, message, hashlib.sha256).digest()[:PSEUDONYM_BYTES]
+
+
+# The text form a pseudonym had before item 23: its bytes as lower-case hex.
+HEX_PSEUDONYM = f"[0-9a-f]{{{PSEUDONYM_HEX_CHARS}}}"
 
 
 def sql_from_hex_pseudonym(hex_sql: str) -> str:
-    """SQL turning the hex text of a pseudonym (the first 24 hex digits of the HMAC) into the
-    stored number. Also converts the hex pseudonyms of a warehouse built before item 23."""
-    return f"cast(cast('0x' || {hex_sql} as hugeint) as {PSEUDONYM_SQL_TYPE})"
+    """SQL turning the hex text of a pseudonym (the HMAC's first 24 hex digits) into the stored
+    bytes. Also converts the text pseudonyms of a warehouse built before item 23."""
+    return f"unhex({hex_sql})"
 
 
 def _pads(key: bytes) -> tuple[bytes, bytes]:

@@ -37,8 +37,8 @@ select
     sequenced.episode_id,
     sequenced.person_id,
     coalesce(
-        'family:' || cast(sequenced.family_id as {{ dbt.type_string() }}),
-        'child:' || cast(sequenced.person_id as {{ dbt.type_string() }})
+        'family:' || {{ pseudonym_text('sequenced.family_id') }},
+        'child:' || {{ pseudonym_text('sequenced.person_id') }}
     ) as family_key,
     sequenced.start_date,
     sequenced.end_date,
