@@ -215,6 +215,20 @@ def test_text_pseudonyms_of_an_older_warehouse_become_the_bytes_ingest_now_write
     assert rows == [("2023-04-15", pseudonym(KEY, "mosaic_person", "P1")), ("2023-04-15", None), ("2023-05-15", pseudonym(KEY, "mosaic_person", "P1"))]
 
 
+def test_pseudonyms_stored_as_numbers_for_an_hour_become_bytes_too(tmp_path):
+    """Commit 325f6ac stored pseudonyms as DECIMAL(29,0); a warehouse built then converts too,
+    including a pseudonym whose first byte is zero."""
+    con = connect(tmp_path)
+    con.execute(f"create table raw.testsrc__people {OLD_LAYOUT.replace('person_id varchar', 'person_id decimal(29,0)')}")
+    p1, leading_zero = pseudonym(KEY, "mosaic_person", "P1"), bytes(1) + bytes(range(1, 12))
+    con.execute(
+        "insert into raw.testsrc__people values (?, 'F', '2023-04-15', date '2023-04-15', 'people.csv', 2), (?, 'M', '2023-04-15', date '2023-04-15', 'people.csv', 3)",
+        [int(p1.hex(), 16), int(leading_zero.hex(), 16)],
+    )
+    assert upgrade_pseudonym_columns(con, [PEOPLE]) == ["testsrc__people.person_id"]
+    assert [r[0] for r in con.execute("select person_id from raw.testsrc__people order by _source_row").fetchall()] == [p1, leading_zero]
+
+
 def test_ids_in_the_clear_in_an_older_warehouse_stop_the_conversion_without_showing_them(tmp_path):
     """A column declared a person identifier after its data loaded holds ids in the clear. They
     are not disguised as pseudonyms: nothing is converted, and the error shows no value."""

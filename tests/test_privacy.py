@@ -220,3 +220,29 @@ def test_published_database_holds_no_person_level_data(golden_run):
         if data_type in ("DATE", "TIMESTAMP") and re.search(r"birth|dob", column):
             problems.append(f"{where} could hold exact dates of birth")
     assert not problems, "\n".join(problems)
+
+
+def test_the_canary_finds_a_pseudonym_in_every_form_it_can_take(tmp_path):
+    """A pseudonym is 12 bytes. Exported, cast to text, nested in a list or struct, or written to
+    CSV, JSON or Parquet, it takes other forms; the scan must know each of them."""
+    from pipelines.privacy.canary import canary_forms, scan_outputs
+
+    forms = canary_forms(KEY, {"upn": "K207100000001"})
+    con = duckdb.connect(str(tmp_path / "leaky.duckdb"))
+    install_sql_macro(con, KEY)
+    con.execute(
+        "create table leaks as select pseudonymise('upn', 'K207100000001') as as_bytes, [pseudonymise('upn', 'K207100000001')] as in_list, "
+        "{'key': pseudonymise('upn', 'K207100000001')} as in_struct, 'child:' || pseudonymise('upn', 'K207100000001') as as_text, "
+        "lower(hex(pseudonymise('upn', 'K207100000001'))) as as_hex"
+    )
+    for fmt in ("csv", "json", "parquet"):
+        con.execute(f"copy leaks to '{tmp_path / ('leaks.' + fmt)}'" + (" (format parquet)" if fmt == "parquet" else ""))
+    (tmp_path / "leaks.bin").write_bytes(b"\x00\x01" + pseudonym(KEY, "upn", "K207100000001") + b"\xff")
+    con.close()
+    hits = scan_outputs(tmp_path, forms)
+    for column in ("as_bytes", "in_list", "in_struct", "as_text", "as_hex"):
+        assert any(f"leaky.duckdb: main.leaks.{column}:" in hit for hit in hits), (column, hits)
+        assert any(f"leaks.parquet: main.exported.{column}:" in hit for hit in hits), (column, hits)
+    for name in ("leaks.csv", "leaks.json", "leaks.bin"):
+        assert any(hit.startswith(f"{name}: pseudonymised upn id") for hit in hits), (name, hits)
+    assert not [hit for hit in hits if ": raw " in hit]

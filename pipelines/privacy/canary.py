@@ -7,13 +7,16 @@ for any other kind of person id linked to them). The child's records are otherwi
 so the child flows through ingest and staging like any other.
 
 The analyst-facing outputs (the published database, the exports) must never hold any of these
-ids, neither raw nor as their pseudonym: `find_canary` looks for both, in every text column of
-every table, and tests fail if it finds anything.
+ids, neither raw nor as their pseudonym: `find_canary` looks for both, in every text and binary
+column of every table, and tests fail if it finds anything. A pseudonym is 12 bytes; it is looked
+for in each form it takes: its hex, the escaped text DuckDB writes for bytes (in a CSV or JSON
+export, or a value cast to text), that text inside JSON, and the bytes themselves in other files.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import os
 import tempfile
 import zlib
@@ -23,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.contracts.model import Contract
+from pipelines.privacy.pseudonymise import HEX_PSEUDONYM
 
 # Fixed raw ids of the canary, in the shape of the real ones so that they load (and read) like
 # any other: ten-digit system ids starting 99999 (long enough that dirty-data mode does not pad
@@ -210,7 +214,7 @@ def find_canary(con: duckdb.DuckDBPyConnection, forms: dict[str, str]) -> list[s
     hits = []
     columns = con.execute(
         "select table_schema, table_name, column_name, data_type from information_schema.columns "
-        "where data_type in ('VARCHAR', 'VARCHAR[]', 'JSON', 'BLOB') or data_type like 'STRUCT%' or data_type like 'MAP%'"
+        "where data_type in ('VARCHAR', 'VARCHAR[]', 'JSON', 'BLOB', 'BLOB[]') or data_type like 'STRUCT%' or data_type like 'MAP%'"
     ).fetchall()
     labels = list(forms)
     for schema, table, column, data_type in columns:
@@ -221,6 +225,15 @@ def find_canary(con: duckdb.DuckDBPyConnection, forms: dict[str, str]) -> list[s
     return hits
 
 
+def _duckdb_text_of(value: bytes) -> str:
+    """The text DuckDB writes for a BLOB (printable bytes as they are, others as \\xHH)."""
+    con = duckdb.connect()
+    try:
+        return con.execute("select cast(?::blob as varchar)", [value]).fetchall()[0][0]
+    finally:
+        con.close()
+
+
 def canary_forms(key: bytes, planted: dict[str, str]) -> dict[str, str]:
     """Every form in which the canary could leak: each raw id, and its pseudonym under the key."""
     from pipelines.privacy.pseudonymise import pseudonym
@@ -228,7 +241,11 @@ def canary_forms(key: bytes, planted: dict[str, str]) -> dict[str, str]:
     forms = {}
     for namespace, raw in planted.items():
         forms[f"raw {namespace} id"] = raw
-        forms[f"pseudonymised {namespace} id"] = pseudonym(key, namespace, raw).hex()
+        stored = pseudonym(key, namespace, raw)
+        forms[f"pseudonymised {namespace} id"] = stored.hex()
+        as_text = _duckdb_text_of(stored)
+        forms[f"pseudonymised {namespace} id, as DuckDB writes bytes in text"] = as_text
+        forms[f"pseudonymised {namespace} id, as that text in JSON"] = json.dumps(as_text)[1:-1]
     return forms
 
 
@@ -259,7 +276,7 @@ def scan_outputs(published_dir: Path, forms: dict[str, str]) -> list[str]:
             lowered = data.lower()
             for label, needle in forms.items():
                 # A pseudonym is stored as bytes: a file could hold those bytes as well as their hex.
-                as_bytes = bytes.fromhex(needle) if label.startswith("pseudonymised") else None
+                as_bytes = bytes.fromhex(needle) if re.fullmatch(HEX_PSEUDONYM, needle) else None
                 if needle.lower().encode() in lowered or (as_bytes and as_bytes in data):
                     hits.append(f"{path.name}: {label}")
     return hits
