@@ -10,8 +10,8 @@ import pytest
 
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.files import scan_file
+from pipelines.ingest.pseudonym_upgrade import upgrade_pseudonym_columns
 from pipelines.privacy.pseudonymise import pseudonym
-from pipelines.ingest.load import upgrade_pseudonym_columns
 from tests.ingest_helpers import HEADER, KEY, PEOPLE, connect, deliver, ingest
 
 # Two title rows and a row of commas above the header; header names in another case and

@@ -10,7 +10,8 @@ import duckdb
 from pipelines.contracts.model import Contract, TableContract
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.extracts import Extract, list_extracts
-from pipelines.ingest.load import LoadResult, ensure_dq_schema, ensure_raw_table, ingest_table_file, upgrade_pseudonym_columns
+from pipelines.ingest.load import LoadResult, ensure_dq_schema, ensure_raw_table, ingest_table_file
+from pipelines.ingest.pseudonym_upgrade import upgrade_pseudonym_columns
 from pipelines.privacy.pseudonymise import install_sql_macro, load_key
 from pipelines.settings import Settings
 

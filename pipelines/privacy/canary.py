@@ -16,8 +16,8 @@ export, or a value cast to text), that text inside JSON, and the bytes themselve
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import tempfile
 import zlib
 from dataclasses import dataclass
@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.contracts.model import Contract
-from pipelines.privacy.pseudonymise import HEX_PSEUDONYM
+from pipelines.privacy.pseudonymise import HEX_PSEUDONYM, pseudonym
 
 # Fixed raw ids of the canary, in the shape of the real ones so that they load (and read) like
 # any other: ten-digit system ids starting 99999 (long enough that dirty-data mode does not pad
@@ -236,8 +236,6 @@ def _duckdb_text_of(value: bytes) -> str:
 
 def canary_forms(key: bytes, planted: dict[str, str]) -> dict[str, str]:
     """Every form in which the canary could leak: each raw id, and its pseudonym under the key."""
-    from pipelines.privacy.pseudonymise import pseudonym
-
     forms = {}
     for namespace, raw in planted.items():
         forms[f"raw {namespace} id"] = raw

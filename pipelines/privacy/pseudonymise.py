@@ -37,6 +37,8 @@ PSEUDONYM_HEX_CHARS = 2 * PSEUDONYM_BYTES
 # number: a 96-bit number becomes a float in pandas, Excel and BI tools, where two pseudonyms can
 # then look equal, and a number invites sums. Spark has the type (BINARY).
 PSEUDONYM_SQL_TYPE = "BLOB"
+# The text form a pseudonym had before item 23: its bytes as lower-case hex.
+HEX_PSEUDONYM = f"[0-9a-f]{{{PSEUDONYM_HEX_CHARS}}}"
 _BLOCK = 64  # SHA-256 block size in bytes
 
 
@@ -107,10 +109,6 @@ def pseudonym(key: bytes, namespace: str, value: str) -> bytes:
     """Reference implementation in Python (used by tests and the canary check)."""
     message = f"{namespace}:{normalise_id(value)}".encode()
     return _hmac.new(key, message, hashlib.sha256).digest()[:PSEUDONYM_BYTES]
-
-
-# The text form a pseudonym had before item 23: its bytes as lower-case hex.
-HEX_PSEUDONYM = f"[0-9a-f]{{{PSEUDONYM_HEX_CHARS}}}"
 
 
 def sql_from_hex_pseudonym(hex_sql: str) -> str:

@@ -1,0 +1,69 @@
+"""Convert the pseudonyms of a build database made by an older version to the 12 bytes ingest
+writes now (docs/benchmarks.md, item 23). Ingest runs it before it loads any file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from pipelines.contracts.model import TableContract
+from pipelines.ingest.conform import quote_ident, sql_literal
+from pipelines.ingest.errors import IngestError
+from pipelines.privacy.pseudonymise import HEX_PSEUDONYM, PSEUDONYM_SQL_TYPE, sql_from_hex_pseudonym
+
+# Pseudonyms as older warehouses stored them, and the SQL that gives each one's 12 bytes. Text:
+# 24 lower-case hex characters (before item 23 of docs/benchmarks.md). DECIMAL(29,0): the same 96
+# bits as a number, for an hour on 23 November 2026 (commit 325f6ac), padded back to 24 digits.
+_OLDER_PSEUDONYMS = {
+    "VARCHAR": sql_from_hex_pseudonym("{column}"),
+    "DECIMAL(29,0)": sql_from_hex_pseudonym("lpad(hex(cast({column} as hugeint)), 24, '0')"),
+}
+
+
+def upgrade_pseudonym_columns(con: duckdb.DuckDBPyConnection, tables: list[TableContract], database: Path | str = "the build database") -> list[str]:
+    """Convert the pseudonyms of raw tables built when pseudonyms were stored otherwise (hex
+    text, or a number) to the 12 bytes ingest now writes for the same id, so old and new
+    extracts keep linking. Every raw table is converted, in one transaction, before any file
+    loads: the models join pseudonyms across tables, and a table left behind would not join.
+
+    Fails closed: `unhex` takes any text without complaint, so every value of a text column is
+    first checked to be a pseudonym's hex. If one is not (a column declared a person identifier
+    after its data loaded holds ids in the clear), nothing is converted, and the error names the
+    table and column, never a value. Returns "table.column" for each column converted (none once
+    a warehouse is converted).
+    """
+    types = {(t, c): d for t, c, d in con.execute(
+        "select table_name, column_name, data_type from information_schema.columns where table_schema = 'raw'"
+    ).fetchall()}
+    older = [
+        (table.raw_table, col.name, types[(table.raw_table, col.name)]) for table in tables for col in table.columns
+        if col.privacy == "person_id" and types.get((table.raw_table, col.name)) in _OLDER_PSEUDONYMS
+    ]
+    if not older:
+        return []
+    con.execute("begin transaction")
+    try:
+        for raw_table, column, stored_as in older:
+            table_sql, name = f"raw.{quote_ident(raw_table)}", quote_ident(column)
+            if stored_as == "VARCHAR":
+                not_pseudonyms = con.execute(
+                    f"select count(*) from {table_sql} where {name} is not null and not regexp_full_match({name}, {sql_literal(HEX_PSEUDONYM)})"
+                ).fetchall()[0][0]
+                if not_pseudonyms:
+                    raise IngestError(
+                        database,
+                        f"raw.{raw_table}.{column} is a person identifier, but {not_pseudonyms} of its values are not pseudonyms "
+                        "(they were loaded before the column was declared one, so they may be ids in the clear). Nothing was converted.",
+                        "Rebuild the build database: move it aside and run the nightly job, which ingests every extract in the "
+                        "landing folder again with the column pseudonymised (copy back from the archive any extract the landing "
+                        "folder no longer holds). Then delete the old file: it holds the ids in the clear.",
+                        column=column,
+                    )
+            convert = _OLDER_PSEUDONYMS[stored_as].format(column=name)
+            con.execute(f"alter table {table_sql} alter column {name} set data type {PSEUDONYM_SQL_TYPE} using {convert}")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return [f"{raw_table}.{column}" for raw_table, column, _ in older]
