@@ -290,3 +290,35 @@ def test_missing_file(tmp_path):
     with pytest.raises(IngestError, match="does not exist.*What to do"):
         ingest(con, tmp_path, extract, path)
     con.close()
+
+
+def test_an_upgrade_that_cannot_go_on_fails_the_ingest_step_once_without_retries(tmp_path, monkeypatch):
+    """The upgrade's error is in the data, so the ingest step fails at once, naming the column
+    and the remedy, and Dagster does not retry it (a retry would fail the same way, minutes
+    later, and bury the message under attempts)."""
+    import dagster as dg
+    import duckdb
+
+    from pipelines.assets.raw import build_raw_assets
+    from pipelines.resources import WarehouseResource
+    from pipelines.settings import Settings
+    from tests.conftest import TEST_KEY
+
+    monkeypatch.setenv("OUTCOMES_PSEUDONYMISATION_KEY", TEST_KEY)
+    settings = Settings(data_dir=tmp_path / "data")
+    settings.ensure_dirs()
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute("create schema raw")
+        con.execute("create table raw.education__eyfsp_results (upn varchar)")
+        con.execute("insert into raw.education__eyfsp_results values ('A123456789012')")
+
+    ingest_ons = next(a for a in build_raw_assets() if a.node_def.name == "ingest_ons")
+    result = dg.materialize([ingest_ons], resources={"warehouse": WarehouseResource(data_dir=str(settings.data_dir))}, raise_on_error=False)
+
+    assert not result.success
+    kinds = [e.event_type_value for e in result.all_events]
+    assert kinds.count("STEP_FAILURE") == 1 and "STEP_UP_FOR_RETRY" not in kinds and "STEP_RESTARTED" not in kinds, kinds
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    message = failure.event_specific_data.error.message
+    assert "raw.education__eyfsp_results.upn is a person identifier" in message and "Rebuild the build database" in message
+    assert "A123456789012" not in message

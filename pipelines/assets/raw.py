@@ -9,12 +9,18 @@ rematerialised on its own (`can_subset`).
 import dagster as dg
 from dagster import AssetExecutionContext
 
-from pipelines.contracts.model import TableContract, load_contract
+from pipelines.contracts.model import ContractError, TableContract, load_contract
 from pipelines.ingest.dq_summary import quarantined_pct, top_reasons_markdown, warn_threshold_pct
+from pipelines.ingest.errors import IngestError
 from pipelines.ingest.run import ingest_source
+from pipelines.privacy.pseudonymise import PseudonymisationKeyError
 from pipelines.resources import WarehouseResource
 
 OWNER = "team:data-engineering"
+# For failures that can clear on their own (a crashed process, a busy disk). Errors in the data,
+# the contract or the key stop the whole source and are raised as Failure(allow_retries=False):
+# running the step again cannot change them.
+NOT_RETRIED = (IngestError, ContractError, PseudonymisationKeyError)
 RETRY = dg.RetryPolicy(max_retries=2, delay=10, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
 
 
@@ -87,7 +93,10 @@ def _ingest_asset(contract, source: str) -> dg.AssetsDefinition:
         _source, _tables = source, tables
         selected = [t for t in _tables if raw_key(t.source, t.table) in context.selected_asset_keys]
         with warehouse.connect() as con:
-            outcome = ingest_source(con, warehouse.settings, contract, _source, selected)
+            try:
+                outcome = ingest_source(con, warehouse.settings, contract, _source, selected)
+            except NOT_RETRIED as exc:
+                raise dg.Failure(description=f"{_source}: nothing was ingested. {exc}", allow_retries=False) from exc
             reasons = {
                 t.table: top_reasons_markdown(con, t.source, t.table, outcome.latest(t.table).extract_id)
                 for t in selected
