@@ -209,8 +209,10 @@ def plant_canary(folders: dict[str, Path], contract: Contract) -> dict[str, str]
 
 def find_canary(con: duckdb.DuckDBPyConnection, forms: dict[str, str]) -> list[str]:
     """Where any of `forms` (label -> string, raw ids and pseudonyms as hex) appears in any text
-    or binary column of any table of the connected database (binary read as hex: pseudonyms are
-    stored as bytes). Returns "schema.table.column: label"."""
+    or binary column of any table of the connected database. Returns "schema.table.column: label".
+
+    A binary column is read as hex, and searched there for each form's own hex (a pseudonym's 12
+    bytes) and for the hex of the form's text (a raw id written as bytes)."""
     hits = []
     columns = con.execute(
         "select table_schema, table_name, column_name, data_type from information_schema.columns "
@@ -218,8 +220,15 @@ def find_canary(con: duckdb.DuckDBPyConnection, forms: dict[str, str]) -> list[s
     ).fetchall()
     labels = list(forms)
     for schema, table, column, data_type in columns:
-        text = f"lower(hex({_q(column)}))" if data_type == "BLOB" else f"lower(cast({_q(column)} as varchar))"
-        counts = ", ".join(f"count(*) filter (where contains({text}, {_lit(forms[label].lower())}))" for label in labels)
+        if data_type == "BLOB":
+            text = f"lower(hex({_q(column)}))"
+            found_where = {label: [forms[label].lower(), forms[label].encode().hex()] for label in labels}
+        else:
+            text = f"lower(cast({_q(column)} as varchar))"
+            found_where = {label: [forms[label].lower()] for label in labels}
+        counts = ", ".join(
+            "count(*) filter (where " + " or ".join(f"contains({text}, {_lit(n)})" for n in found_where[label]) + ")" for label in labels
+        )
         found = con.execute(f"select {counts} from {_q(schema)}.{_q(table)}").fetchall()[0]
         hits += [f"{schema}.{table}.{column}: {label}" for label, n in zip(labels, found) if n]
     return hits
