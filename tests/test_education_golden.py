@@ -99,11 +99,12 @@ def test_looked_after_pupil_is_found_in_the_census_through_the_upn_pseudonym(pub
         "select census_date, social_care_group, mosaic_la_code from intermediate.int_pupil_census where upn_key = ? order by census_date", [key]
     ).fetchall()
     assert [(str(d), group, m) for d, group, m in found] == [("2022-01-20", "looked_after", "207"), ("2023-01-19", "looked_after", "207")]
-    # A pseudonym is 12 bytes, too short to hold a 13-character UPN; none holds its digits either.
+    # A pseudonym is a UUID holding 96 bits of a hash, too few for a 13-character UPN; none holds
+    # its digits either.
     kind, in_clear = warehouse.execute(
         "select any_value(typeof(upn)), count(*) filter (where contains(cast(upn as varchar), '207100000001')) from raw.education__school_census_pupils"
     ).fetchall()[0]
-    assert (kind, in_clear) == ("BLOB", 0)
+    assert (kind, in_clear) == ("UUID", 0)
 
 
 def test_ofsted_judgement_in_force_at_the_snapshot(published):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import hashlib
+import uuid
 
 import pytest
 
@@ -199,10 +200,10 @@ OLD_LAYOUT = "(person_id varchar, sex varchar, _extract_id varchar, _extract_dat
 
 def test_text_pseudonyms_of_an_older_warehouse_become_the_bytes_ingest_now_writes(tmp_path):
     """A warehouse built when pseudonyms were 24 hex characters of text keeps linking: each is
-    converted in place to the 12 bytes it spells, which is what ingest writes for the same id."""
+    converted in place to the UUID of the 96 bits it spells, which ingest writes for the same id."""
     con = connect(tmp_path)
     con.execute(f"create table raw.testsrc__people {OLD_LAYOUT}")
-    old_p1 = pseudonym(KEY, "mosaic_person", "P1").hex()
+    old_p1 = pseudonym(KEY, "mosaic_person", "P1").hex[:24]
     con.execute("insert into raw.testsrc__people values (?, 'F', '2023-04-15', date '2023-04-15', 'people.csv', 2), (null, 'M', '2023-04-15', date '2023-04-15', 'people.csv', 3)", [old_p1])
 
     assert upgrade_pseudonym_columns(con, [PEOPLE]) == ["testsrc__people.person_id"]
@@ -210,23 +211,40 @@ def test_text_pseudonyms_of_an_older_warehouse_become_the_bytes_ingest_now_write
     ingest(con, tmp_path, *deliver(tmp_path, HEADER + "\n207,P1,Ann,F,,2023-05-01,,,\n"))
 
     types = dict(con.execute("select column_name, data_type from information_schema.columns where table_name = 'testsrc__people'").fetchall())
-    assert types["person_id"] == "BLOB"
+    assert types["person_id"] == "UUID"
     rows = con.execute("select _extract_id, person_id from raw.testsrc__people order by _extract_id, _source_row").fetchall()
     assert rows == [("2023-04-15", pseudonym(KEY, "mosaic_person", "P1")), ("2023-04-15", None), ("2023-05-15", pseudonym(KEY, "mosaic_person", "P1"))]
 
 
-def test_pseudonyms_stored_as_numbers_for_an_hour_become_bytes_too(tmp_path):
+def test_pseudonyms_stored_as_numbers_for_an_hour_become_uuids_too(tmp_path):
     """Commit 325f6ac stored pseudonyms as DECIMAL(29,0); a warehouse built then converts too,
     including a pseudonym whose first byte is zero."""
     con = connect(tmp_path)
     con.execute(f"create table raw.testsrc__people {OLD_LAYOUT.replace('person_id varchar', 'person_id decimal(29,0)')}")
-    p1, leading_zero = pseudonym(KEY, "mosaic_person", "P1"), bytes(1) + bytes(range(1, 12))
+    p1, leading_zero = pseudonym(KEY, "mosaic_person", "P1"), uuid.UUID(bytes=bytes(1) + bytes(range(1, 12)) + bytes(4))
     con.execute(
         "insert into raw.testsrc__people values (?, 'F', '2023-04-15', date '2023-04-15', 'people.csv', 2), (?, 'M', '2023-04-15', date '2023-04-15', 'people.csv', 3)",
-        [int(p1.hex(), 16), int(leading_zero.hex(), 16)],
+        [int(p1.hex[:24], 16), int(leading_zero.hex[:24], 16)],
     )
     assert upgrade_pseudonym_columns(con, [PEOPLE]) == ["testsrc__people.person_id"]
     assert [r[0] for r in con.execute("select person_id from raw.testsrc__people order by _source_row").fetchall()] == [p1, leading_zero]
+
+
+def test_pseudonyms_stored_as_bytes_become_uuids_and_other_bytes_stop_the_conversion(tmp_path):
+    """From 17916f2 pseudonyms were 12 bytes: they become the UUID of the same 96 bits. A binary
+    value of any other length is not a pseudonym (an id written as bytes), and stops it."""
+    con = connect(tmp_path)
+    con.execute(f"create table raw.testsrc__people {OLD_LAYOUT.replace('person_id varchar', 'person_id blob')}")
+    p1 = pseudonym(KEY, "mosaic_person", "P1")
+    con.execute("insert into raw.testsrc__people values (?, 'F', '2023-04-15', date '2023-04-15', 'people.csv', 2)", [p1.bytes[:12]])
+    assert upgrade_pseudonym_columns(con, [PEOPLE]) == ["testsrc__people.person_id"]
+    assert con.execute("select person_id from raw.testsrc__people").fetchall() == [(p1,)]
+
+    con.execute("create table raw.testsrc__families (person_id blob)")
+    con.execute("insert into raw.testsrc__families values (encode('1000234'))")
+    with pytest.raises(IngestError, match=r"raw\.testsrc__families\.person_id is a person identifier, but 1 of its values are not pseudonyms"):
+        upgrade_pseudonym_columns(con, [dataclasses.replace(PEOPLE, table="families")])
+    assert con.execute("select data_type from information_schema.columns where table_name = 'testsrc__families'").fetchall() == [("BLOB",)]
 
 
 def test_ids_in_the_clear_in_an_older_warehouse_stop_the_conversion_without_showing_them(tmp_path):
@@ -236,7 +254,7 @@ def test_ids_in_the_clear_in_an_older_warehouse_stop_the_conversion_without_show
     con = connect(tmp_path)
     con.execute(f"create table raw.testsrc__people {OLD_LAYOUT}")
     con.execute(f"create table raw.testsrc__families {OLD_LAYOUT}")
-    con.execute("insert into raw.testsrc__people values (?, 'F', '2023-04-15', date '2023-04-15', 'people.csv', 2)", [pseudonym(KEY, "mosaic_person", "P1").hex()])
+    con.execute("insert into raw.testsrc__people values (?, 'F', '2023-04-15', date '2023-04-15', 'people.csv', 2)", [pseudonym(KEY, "mosaic_person", "P1").hex[:24]])
     con.execute("insert into raw.testsrc__families values ('1000234', 'F', '2023-04-15', date '2023-04-15', 'families.csv', 2)")
 
     with pytest.raises(IngestError, match=r"raw\.testsrc__families\.person_id is a person identifier, but 1 of its values are not pseudonyms") as failed:

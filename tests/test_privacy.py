@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import uuid
 
 import duckdb
 import pytest
@@ -33,7 +34,8 @@ def con():
 @given(value=st.text(min_size=1, max_size=40).filter(lambda s: s.strip(" \t\r\n")), namespace=st.sampled_from(["mosaic_person", "upn", "nhs_number"]))
 def test_sql_hmac_matches_python(con, value, namespace):
     normalised = value.strip(" \t\r\n").translate(str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
-    expected = bytes.fromhex(hmac.new(KEY, f"{namespace}:{normalised}".encode(), hashlib.sha256).hexdigest()[:PSEUDONYM_HEX_CHARS])
+    # The HMAC's first 96 bits, then 32 zero bits: a UUID, in SQL and in Python alike.
+    expected = uuid.UUID(hmac.new(KEY, f"{namespace}:{normalised}".encode(), hashlib.sha256).hexdigest()[:PSEUDONYM_HEX_CHARS] + "0" * 8)
     got = con.execute("select pseudonymise(?, ?)", [namespace, value]).fetchall()[0][0]
     assert got == expected == pseudonym(KEY, namespace, value)
 
@@ -223,24 +225,26 @@ def test_published_database_holds_no_person_level_data(golden_run):
 
 
 def test_the_canary_finds_a_pseudonym_in_every_form_it_can_take(tmp_path):
-    """A pseudonym is 12 bytes. Exported, cast to text, nested in a list or struct, or written to
-    CSV, JSON or Parquet, it takes other forms; the scan must know each of them."""
+    """A pseudonym is a UUID holding 96 bits. Exported, cast to text, stripped of its hyphens,
+    taken as its 12 bytes, nested in a list or struct, or written to CSV, JSON or Parquet, it
+    takes other forms; the scan must know each of them."""
     from pipelines.privacy.canary import canary_forms, scan_outputs
 
     forms = canary_forms(KEY, {"upn": "K207100000001"})
     con = duckdb.connect(str(tmp_path / "leaky.duckdb"))
     install_sql_macro(con, KEY)
+    p = "pseudonymise('upn', 'K207100000001')"
     con.execute(
-        "create table leaks as select pseudonymise('upn', 'K207100000001') as as_bytes, [pseudonymise('upn', 'K207100000001')] as in_list, "
-        "{'key': pseudonymise('upn', 'K207100000001')} as in_struct, 'child:' || pseudonymise('upn', 'K207100000001') as as_text, "
-        "lower(hex(pseudonymise('upn', 'K207100000001'))) as as_hex, encode('K207100000001') as raw_as_bytes"
+        f"create table leaks as select {p} as as_uuid, [{p}] as in_list, {{'key': {p}}} as in_struct, "
+        f"'child:' || {p} as as_text, replace(cast({p} as varchar), '-', '') as as_hex, "
+        f"unhex(left(replace(cast({p} as varchar), '-', ''), 24)) as as_bytes, encode('K207100000001') as raw_as_bytes"
     )
     for fmt in ("csv", "json", "parquet"):
         con.execute(f"copy leaks to '{tmp_path / ('leaks.' + fmt)}'" + (" (format parquet)" if fmt == "parquet" else ""))
-    (tmp_path / "leaks.bin").write_bytes(b"\x00\x01" + pseudonym(KEY, "upn", "K207100000001") + b"\xff")
+    (tmp_path / "leaks.bin").write_bytes(b"\x00\x01" + pseudonym(KEY, "upn", "K207100000001").bytes + b"\xff")
     con.close()
     hits = scan_outputs(tmp_path, forms)
-    for column in ("as_bytes", "in_list", "in_struct", "as_text", "as_hex"):
+    for column in ("as_uuid", "in_list", "in_struct", "as_text", "as_hex", "as_bytes"):
         assert any(f"leaky.duckdb: main.leaks.{column}:" in hit for hit in hits), (column, hits)
         assert any(f"leaks.parquet: main.exported.{column}:" in hit for hit in hits), (column, hits)
     for name in ("leaks.csv", "leaks.json", "leaks.bin"):

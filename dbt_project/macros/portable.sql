@@ -54,9 +54,9 @@
     (cast(floor(((extract(month from {{ date_expression }}) + 8) % 12) / 3) as integer) + 1)
 {%- endmacro %}
 
-{#- A pseudonym (12 bytes, stored as binary) as text, where a model builds a text key from one.
-    hex() takes binary in DuckDB and Spark alike; a plain cast would decode the bytes as UTF-8
-    in Spark, which is not one-to-one. -#}
+{#- A pseudonym as text, where a model builds a text key from one. A UUID in DuckDB, whose cast
+    gives its 36-character form; in Spark, which has no UUID type, the column is that text
+    already (pipelines/privacy/pseudonymise.py). -#}
 {% macro pseudonym_text(pseudonym) -%}
-    hex({{ pseudonym }})
+    cast({{ pseudonym }} as {{ dbt.type_string() }})
 {%- endmacro %}

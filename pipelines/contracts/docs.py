@@ -40,7 +40,7 @@ extract.
   filled: a row missing one goes to quarantine with its file, row number (as Excel shows it),
   column and reason.
 - **Types.** `id` values stay text (leading zeros kept), except person identifiers, which land as
-  their 12-byte pseudonym (see Privacy); `date` accepts ISO, `dd/mm/yyyy`,
+  their pseudonym, a UUID (see Privacy); `date` accepts ISO, `dd/mm/yyyy`,
   `dd-Mon-yyyy` and Excel-style text; `integer` and `decimal` accept thousands separators. A value
   that does not conform is blanked and logged, never guessed.
 - **Codes.** Code sets follow the DfE returns (CIN census, SSDA903) and are versioned by

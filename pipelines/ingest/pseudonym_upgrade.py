@@ -10,28 +10,35 @@ import duckdb
 from pipelines.contracts.model import TableContract
 from pipelines.ingest.conform import quote_ident, sql_literal
 from pipelines.ingest.errors import IngestError
-from pipelines.privacy.pseudonymise import HEX_PSEUDONYM, PSEUDONYM_SQL_TYPE, sql_from_hex_pseudonym
+from pipelines.privacy.pseudonymise import HEX_PSEUDONYM, PSEUDONYM_BYTES, PSEUDONYM_SQL_TYPE, sql_from_hex_pseudonym
 
-# Pseudonyms as older warehouses stored them, and the SQL that gives each one's 12 bytes. Text:
-# 24 lower-case hex characters (before item 23 of docs/benchmarks.md). DECIMAL(29,0): the same 96
-# bits as a number, for an hour on 23 November 2026 (commit 325f6ac), padded back to 24 digits.
+# Pseudonyms as older warehouses stored them, and the SQL that gives each one's UUID (the same 96
+# bits). Text: 24 lower-case hex characters (before item 23 of docs/benchmarks.md). DECIMAL(29,0):
+# the bits as a number, for an hour on 23 November 2026 (commit 325f6ac), padded back to 24
+# digits. BLOB: the 12 bytes (17916f2 until item 24).
 _OLDER_PSEUDONYMS = {
     "VARCHAR": sql_from_hex_pseudonym("{column}"),
     "DECIMAL(29,0)": sql_from_hex_pseudonym("lpad(hex(cast({column} as hugeint)), 24, '0')"),
+    "BLOB": sql_from_hex_pseudonym("hex({column})"),
+}
+# What a value of each older type must look like to be a pseudonym, not an id in the clear.
+_IS_PSEUDONYM = {
+    "VARCHAR": lambda column: f"regexp_full_match({column}, {sql_literal(HEX_PSEUDONYM)})",
+    "BLOB": lambda column: f"octet_length({column}) = {PSEUDONYM_BYTES}",
 }
 
 
 def upgrade_pseudonym_columns(con: duckdb.DuckDBPyConnection, tables: list[TableContract], database: Path | str = "the build database") -> list[str]:
     """Convert the pseudonyms of raw tables built when pseudonyms were stored otherwise (hex
-    text, or a number) to the 12 bytes ingest now writes for the same id, so old and new
+    text, a number or 12 bytes) to the UUID ingest now writes for the same id, so old and new
     extracts keep linking. Every raw table is converted, in one transaction, before any file
     loads: the models join pseudonyms across tables, and a table left behind would not join.
 
-    Fails closed: `unhex` takes any text without complaint, so every value of a text column is
-    first checked to be a pseudonym's hex. If one is not (a column declared a person identifier
-    after its data loaded holds ids in the clear), nothing is converted, and the error names the
-    table and column, never a value. Returns "table.column" for each column converted (none once
-    a warehouse is converted).
+    Fails closed: every value of a text column is first checked to be a pseudonym's hex, and of
+    a binary column to be 12 bytes. If one is not (a column declared a person identifier after
+    its data loaded holds ids in the clear), nothing is converted, and the error names the
+    table and column, never a value. Returns "table.column" for each column converted (none
+    once a warehouse is converted).
     """
     types = {(t, c): d for t, c, d in con.execute(
         "select table_name, column_name, data_type from information_schema.columns where table_schema = 'raw'"
@@ -46,9 +53,9 @@ def upgrade_pseudonym_columns(con: duckdb.DuckDBPyConnection, tables: list[Table
     try:
         for raw_table, column, stored_as in older:
             table_sql, name = f"raw.{quote_ident(raw_table)}", quote_ident(column)
-            if stored_as == "VARCHAR":
+            if stored_as in _IS_PSEUDONYM:
                 not_pseudonyms = con.execute(
-                    f"select count(*) from {table_sql} where {name} is not null and not regexp_full_match({name}, {sql_literal(HEX_PSEUDONYM)})"
+                    f"select count(*) from {table_sql} where {name} is not null and not {_IS_PSEUDONYM[stored_as](name)}"
                 ).fetchall()[0][0]
                 if not_pseudonyms:
                     raise IngestError(

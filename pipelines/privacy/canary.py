@@ -8,9 +8,11 @@ so the child flows through ingest and staging like any other.
 
 The analyst-facing outputs (the published database, the exports) must never hold any of these
 ids, neither raw nor as their pseudonym: `find_canary` looks for both, in every text and binary
-column of every table, and tests fail if it finds anything. A pseudonym is 12 bytes; it is looked
-for in each form it takes: its hex, the escaped text DuckDB writes for bytes (in a CSV or JSON
-export, or a value cast to text), that text inside JSON, and the bytes themselves in other files.
+column of every table, and tests fail if it finds anything. A pseudonym is 96 bits, stored as a
+UUID; it is looked for in each form it takes: the UUID's text, the 24 hex digits (the text form
+of older warehouses, or a UUID's text without its hyphens), the 12 bytes as a binary value, the
+escaped text DuckDB writes for bytes (in a CSV or JSON export, or a value cast to text), that
+text inside JSON, and the bytes themselves in other files.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.contracts.model import Contract
-from pipelines.privacy.pseudonymise import HEX_PSEUDONYM, pseudonym
+from pipelines.privacy.pseudonymise import HEX_PSEUDONYM, PSEUDONYM_BYTES, pseudonym
 
 # Fixed raw ids of the canary, in the shape of the real ones so that they load (and read) like
 # any other: ten-digit system ids starting 99999 (long enough that dirty-data mode does not pad
@@ -208,7 +210,7 @@ def plant_canary(folders: dict[str, Path], contract: Contract) -> dict[str, str]
 
 
 def find_canary(con: duckdb.DuckDBPyConnection, forms: dict[str, str]) -> list[str]:
-    """Where any of `forms` (label -> string, raw ids and pseudonyms as hex) appears in any text
+    """Where any of `forms` (label -> string, raw ids, pseudonyms as UUID text and as hex) appears in any text
     or binary column of any table of the connected database. Returns "schema.table.column: label".
 
     A binary column is read as hex, and searched there for each form's own hex (a pseudonym's 12
@@ -216,7 +218,7 @@ def find_canary(con: duckdb.DuckDBPyConnection, forms: dict[str, str]) -> list[s
     hits = []
     columns = con.execute(
         "select table_schema, table_name, column_name, data_type from information_schema.columns "
-        "where data_type in ('VARCHAR', 'VARCHAR[]', 'JSON', 'BLOB', 'BLOB[]') or data_type like 'STRUCT%' or data_type like 'MAP%'"
+        "where data_type in ('VARCHAR', 'VARCHAR[]', 'JSON', 'BLOB', 'BLOB[]', 'UUID', 'UUID[]') or data_type like 'STRUCT%' or data_type like 'MAP%'"
     ).fetchall()
     labels = list(forms)
     for schema, table, column, data_type in columns:
@@ -249,8 +251,10 @@ def canary_forms(key: bytes, planted: dict[str, str]) -> dict[str, str]:
     for namespace, raw in planted.items():
         forms[f"raw {namespace} id"] = raw
         stored = pseudonym(key, namespace, raw)
-        forms[f"pseudonymised {namespace} id"] = stored.hex()
-        as_text = _duckdb_text_of(stored)
+        forms[f"pseudonymised {namespace} id, as a UUID"] = str(stored)
+        bits = stored.bytes[:PSEUDONYM_BYTES]
+        forms[f"pseudonymised {namespace} id"] = bits.hex()
+        as_text = _duckdb_text_of(bits)
         forms[f"pseudonymised {namespace} id, as DuckDB writes bytes in text"] = as_text
         forms[f"pseudonymised {namespace} id, as that text in JSON"] = json.dumps(as_text)[1:-1]
     return forms

@@ -22,6 +22,7 @@ import hashlib
 import hmac as _hmac
 import os
 import secrets
+import uuid
 from pathlib import Path
 
 from pipelines.settings import DEFAULT_KEY_FILE, REPO_ROOT
@@ -30,14 +31,19 @@ KEY_ENV = "OUTCOMES_PSEUDONYMISATION_KEY"
 KEY_FILE_ENV = "OUTCOMES_KEY_FILE"
 PSEUDONYM_BYTES = 12  # 96 bits of the HMAC: collision-free at national volume
 PSEUDONYM_HEX_CHARS = 2 * PSEUDONYM_BYTES
-# A pseudonym is stored as its 12 bytes, not as their 24 hex characters. Every pupil and child
-# model joins and groups on it, tens of millions of rows at national volume. DuckDB keeps a
-# value of up to 12 bytes inside its 16-byte string header and compares it there; a longer one
-# through a pointer to memory elsewhere (docs/benchmarks.md, item 23). Bytes rather than a
-# number: a 96-bit number becomes a float in pandas, Excel and BI tools, where two pseudonyms can
-# then look equal, and a number invites sums. Spark has the type (BINARY).
-PSEUDONYM_SQL_TYPE = "BLOB"
-# The text form a pseudonym had before item 23: its bytes as lower-case hex.
+# A pseudonym is stored as a UUID: the HMAC's 96 bits, then 32 zero bits. Every pupil and child
+# model joins and groups on it, tens of millions of rows at national volume (docs/benchmarks.md,
+# items 23 and 24). As 24 hex characters of text it was compared through a pointer; as 12 bytes
+# (a BLOB) it was compared inline, but DuckDB tried its string compression on every column of
+# random bytes it wrote, which cost three times the rest of the write. A UUID is a 128-bit
+# integer to DuckDB: compared, hashed and written as one. Not a plain number: pandas, Excel and
+# BI tools turn a 96-bit number into a float, where two pseudonyms can look equal, and a number
+# invites sums. A UUID is an opaque id everywhere: `uuid.UUID` in pandas, its 36-character text
+# in a CSV, and a query can compare it with that text. Spark has no UUID type: there the column
+# is that text (the models only compare pseudonyms, and build text from one through a macro).
+PSEUDONYM_SQL_TYPE = "UUID"
+_PADDING_HEX = "0" * (32 - PSEUDONYM_HEX_CHARS)
+# The text form a pseudonym had before item 23: its 12 bytes as lower-case hex.
 HEX_PSEUDONYM = f"[0-9a-f]{{{PSEUDONYM_HEX_CHARS}}}"
 _BLOCK = 64  # SHA-256 block size in bytes
 
@@ -105,16 +111,17 @@ def normalise_id(value: str) -> str:
     return value.strip(_TRIMMED).translate(_ASCII_UPPER)
 
 
-def pseudonym(key: bytes, namespace: str, value: str) -> bytes:
-    """Reference implementation in Python (used by tests and the canary check)."""
+def pseudonym(key: bytes, namespace: str, value: str) -> uuid.UUID:
+    """Reference implementation in Python (used by tests and the canary check); DuckDB returns a
+    UUID column's values as the same `uuid.UUID`."""
     message = f"{namespace}:{normalise_id(value)}".encode()
-    return _hmac.new(key, message, hashlib.sha256).digest()[:PSEUDONYM_BYTES]
+    return uuid.UUID(bytes=_hmac.new(key, message, hashlib.sha256).digest()[:PSEUDONYM_BYTES] + bytes(16 - PSEUDONYM_BYTES))
 
 
 def sql_from_hex_pseudonym(hex_sql: str) -> str:
     """SQL turning the hex text of a pseudonym (the HMAC's first 24 hex digits) into the stored
-    bytes. Also converts the text pseudonyms of a warehouse built before item 23."""
-    return f"unhex({hex_sql})"
+    UUID. Also converts the pseudonyms of a warehouse built before item 24."""
+    return f"cast({hex_sql} || '{_PADDING_HEX}' as uuid)"
 
 
 def _pads(key: bytes) -> tuple[bytes, bytes]:
