@@ -198,7 +198,7 @@ def test_same_file_twice_changes_nothing_and_a_changed_file_supersedes(tmp_path)
 OLD_LAYOUT = "(person_id varchar, sex varchar, _extract_id varchar, _extract_date date, _source_file varchar, _source_row bigint)"
 
 
-def test_text_pseudonyms_of_an_older_warehouse_become_the_bytes_ingest_now_writes(tmp_path):
+def test_text_pseudonyms_of_an_older_warehouse_become_the_uuids_ingest_now_writes(tmp_path):
     """A warehouse built when pseudonyms were 24 hex characters of text keeps linking: each is
     converted in place to the UUID of the 96 bits it spells, which ingest writes for the same id."""
     con = connect(tmp_path)
@@ -228,6 +228,12 @@ def test_pseudonyms_stored_as_numbers_for_an_hour_become_uuids_too(tmp_path):
     )
     assert upgrade_pseudonym_columns(con, [PEOPLE]) == ["testsrc__people.person_id"]
     assert [r[0] for r in con.execute("select person_id from raw.testsrc__people order by _source_row").fetchall()] == [p1, leading_zero]
+
+    # A number that cannot be 96 bits of a hash (an id in the clear) stops the conversion.
+    con.execute("create table raw.testsrc__families (person_id decimal(29,0))")
+    con.execute("insert into raw.testsrc__families values (1000234)")
+    with pytest.raises(IngestError, match=r"raw\.testsrc__families\.person_id is a person identifier, but 1 of its values are not pseudonyms"):
+        upgrade_pseudonym_columns(con, [dataclasses.replace(PEOPLE, table="families")])
 
 
 def test_pseudonyms_stored_as_bytes_become_uuids_and_other_bytes_stop_the_conversion(tmp_path):
@@ -339,4 +345,7 @@ def test_an_upgrade_that_cannot_go_on_fails_the_ingest_step_once_without_retries
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     message = failure.event_specific_data.error.message
     assert "raw.education__eyfsp_results.upn is a person identifier" in message and "Rebuild the build database" in message
-    assert "A123456789012" not in message
+    error = failure.event_specific_data.error
+    while error is not None:  # nor in the errors it was raised from
+        assert "A123456789012" not in error.message
+        error = error.cause

@@ -225,9 +225,10 @@ def test_published_database_holds_no_person_level_data(golden_run):
 
 
 def test_the_canary_finds_a_pseudonym_in_every_form_it_can_take(tmp_path):
-    """A pseudonym is a UUID holding 96 bits. Exported, cast to text, stripped of its hyphens,
-    taken as its 12 bytes, nested in a list or struct, or written to CSV, JSON or Parquet, it
-    takes other forms; the scan must know each of them."""
+    """A pseudonym is a UUID holding 96 bits. Exported, cast to text, stripped of its hyphens or
+    its zero bits, taken as its 12 bytes, nested in lists or a struct, written to CSV, JSON or
+    Parquet, or kept in a database file of another name, it takes other forms; the scan must
+    know each of them."""
     from pipelines.privacy.canary import canary_forms, scan_outputs
 
     forms = canary_forms(KEY, {"upn": "K207100000001"})
@@ -235,7 +236,8 @@ def test_the_canary_finds_a_pseudonym_in_every_form_it_can_take(tmp_path):
     install_sql_macro(con, KEY)
     p = "pseudonymise('upn', 'K207100000001')"
     con.execute(
-        f"create table leaks as select {p} as as_uuid, [{p}] as in_list, {{'key': {p}}} as in_struct, "
+        f"create table leaks as select {p} as as_uuid, [{p}] as in_list, [[{p}]] as in_nested_list, {{'key': {p}}} as in_struct, "
+        f"left(cast({p} as varchar), 28) as without_zero_bits, "
         f"'child:' || {p} as as_text, replace(cast({p} as varchar), '-', '') as as_hex, "
         f"unhex(left(replace(cast({p} as varchar), '-', ''), 24)) as as_bytes, encode('K207100000001') as raw_as_bytes"
     )
@@ -243,9 +245,12 @@ def test_the_canary_finds_a_pseudonym_in_every_form_it_can_take(tmp_path):
         con.execute(f"copy leaks to '{tmp_path / ('leaks.' + fmt)}'" + (" (format parquet)" if fmt == "parquet" else ""))
     (tmp_path / "leaks.bin").write_bytes(b"\x00\x01" + pseudonym(KEY, "upn", "K207100000001").bytes + b"\xff")
     con.close()
+    # A database under another name is still read as a database (its UUIDs are not in order as bytes).
+    (tmp_path / "renamed.db").write_bytes((tmp_path / "leaky.duckdb").read_bytes())
     hits = scan_outputs(tmp_path, forms)
-    for column in ("as_uuid", "in_list", "in_struct", "as_text", "as_hex", "as_bytes"):
+    for column in ("as_uuid", "in_list", "in_nested_list", "in_struct", "without_zero_bits", "as_text", "as_hex", "as_bytes"):
         assert any(f"leaky.duckdb: main.leaks.{column}:" in hit for hit in hits), (column, hits)
+        assert any(f"renamed.db: main.leaks.{column}:" in hit for hit in hits), (column, hits)
         assert any(f"leaks.parquet: main.exported.{column}:" in hit for hit in hits), (column, hits)
     for name in ("leaks.csv", "leaks.json", "leaks.bin"):
         assert any(hit.startswith(f"{name}: pseudonymised upn id") for hit in hits), (name, hits)
@@ -253,6 +258,7 @@ def test_the_canary_finds_a_pseudonym_in_every_form_it_can_take(tmp_path):
     # in Parquet; in CSV and JSON it is plain text again, found as text.
     raw_hits = [hit for hit in hits if ": raw " in hit]
     assert sorted(raw_hits) == sorted(
-        ["leaky.duckdb: main.leaks.raw_as_bytes: raw upn id", "leaks.parquet: main.exported.raw_as_bytes: raw upn id",
+        ["leaky.duckdb: main.leaks.raw_as_bytes: raw upn id", "renamed.db: main.leaks.raw_as_bytes: raw upn id",
+         "leaks.parquet: main.exported.raw_as_bytes: raw upn id",
          "leaks.csv: raw upn id", "leaks.json: raw upn id"]
     ), raw_hits

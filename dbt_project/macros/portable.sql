@@ -55,8 +55,9 @@
 {%- endmacro %}
 
 {#- A pseudonym as text, where a model builds a text key from one. A UUID in DuckDB, whose cast
-    gives its 36-character form; in Spark, which has no UUID type, the column is that text
-    already (pipelines/privacy/pseudonymise.py). -#}
+    gives its 36-character form. Spark has no UUID type: an export to Spark must write the
+    column as that text (pipelines/privacy/pseudonymise.py), and the cast is then the identity.
+    Not bytes: in Spark a cast of binary to string decodes it as UTF-8, which is not one-to-one. -#}
 {% macro pseudonym_text(pseudonym) -%}
     cast({{ pseudonym }} as {{ dbt.type_string() }})
 {%- endmacro %}

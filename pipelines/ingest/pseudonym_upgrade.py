@@ -1,5 +1,5 @@
-"""Convert the pseudonyms of a build database made by an older version to the 12 bytes ingest
-writes now (docs/benchmarks.md, item 23). Ingest runs it before it loads any file."""
+"""Convert the pseudonyms of a build database made by an older version to the UUIDs ingest
+writes now (docs/benchmarks.md, items 23 and 24). Ingest runs it before it loads any file."""
 
 from __future__ import annotations
 
@@ -22,8 +22,11 @@ _OLDER_PSEUDONYMS = {
     "BLOB": sql_from_hex_pseudonym("hex({column})"),
 }
 # What a value of each older type must look like to be a pseudonym, not an id in the clear.
+# A number is a pseudonym's 96 bits if it is below 2^96 and, almost surely, at least 10^15: a
+# pseudonym falls below that once in 10^13, an id in the clear (ten digits, say) always does.
 _IS_PSEUDONYM = {
     "VARCHAR": lambda column: f"regexp_full_match({column}, {sql_literal(HEX_PSEUDONYM)})",
+    "DECIMAL(29,0)": lambda column: f"({column} >= 1000000000000000 and {column} < {2 ** (8 * PSEUDONYM_BYTES)})",
     "BLOB": lambda column: f"octet_length({column}) = {PSEUDONYM_BYTES}",
 }
 
@@ -34,8 +37,8 @@ def upgrade_pseudonym_columns(con: duckdb.DuckDBPyConnection, tables: list[Table
     extracts keep linking. Every raw table is converted, in one transaction, before any file
     loads: the models join pseudonyms across tables, and a table left behind would not join.
 
-    Fails closed: every value of a text column is first checked to be a pseudonym's hex, and of
-    a binary column to be 12 bytes. If one is not (a column declared a person identifier after
+    Fails closed: every value of a text column is first checked to be a pseudonym's hex, of a
+    number column to be 96 bits, and of a binary column to be 12 bytes. If one is not (a column declared a person identifier after
     its data loaded holds ids in the clear), nothing is converted, and the error names the
     table and column, never a value. Returns "table.column" for each column converted (none
     once a warehouse is converted).

@@ -7,8 +7,8 @@ for any other kind of person id linked to them). The child's records are otherwi
 so the child flows through ingest and staging like any other.
 
 The analyst-facing outputs (the published database, the exports) must never hold any of these
-ids, neither raw nor as their pseudonym: `find_canary` looks for both, in every text and binary
-column of every table, and tests fail if it finds anything. A pseudonym is 96 bits, stored as a
+ids, neither raw nor as their pseudonym: `find_canary` looks for both, in every column of every
+table that can hold text, bytes or a UUID, and tests fail if it finds anything. A pseudonym is 96 bits, stored as a
 UUID; it is looked for in each form it takes: the UUID's text, the 24 hex digits (the text form
 of older warehouses, or a UUID's text without its hyphens), the 12 bytes as a binary value, the
 escaped text DuckDB writes for bytes (in a CSV or JSON export, or a value cast to text), that
@@ -209,6 +209,12 @@ def plant_canary(folders: dict[str, Path], contract: Contract) -> dict[str, str]
     return {ns: canary_id(ns, original) for ns, original in originals.items()}
 
 
+_NOT_SEARCHED = (
+    "('BOOLEAN', 'TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT', "
+    "'UINTEGER', 'UBIGINT', 'UHUGEINT', 'FLOAT', 'DOUBLE', 'DATE', 'INTERVAL')"
+)
+
+
 def find_canary(con: duckdb.DuckDBPyConnection, forms: dict[str, str]) -> list[str]:
     """Where any of `forms` (label -> string, raw ids, pseudonyms as UUID text and as hex) appears in any text
     or binary column of any table of the connected database. Returns "schema.table.column: label".
@@ -216,9 +222,11 @@ def find_canary(con: duckdb.DuckDBPyConnection, forms: dict[str, str]) -> list[s
     A binary column is read as hex, and searched there for each form's own hex (a pseudonym's 12
     bytes) and for the hex of the form's text (a raw id written as bytes)."""
     hits = []
+    # Every column that can hold text, bytes or a UUID, however nested (lists, arrays, structs,
+    # maps, unions, enums, JSON): all but numbers, dates and times, and booleans.
     columns = con.execute(
         "select table_schema, table_name, column_name, data_type from information_schema.columns "
-        "where data_type in ('VARCHAR', 'VARCHAR[]', 'JSON', 'BLOB', 'BLOB[]', 'UUID', 'UUID[]') or data_type like 'STRUCT%' or data_type like 'MAP%'"
+        f"where not (data_type in {_NOT_SEARCHED} or starts_with(data_type, 'DECIMAL') or starts_with(data_type, 'TIME'))"
     ).fetchall()
     labels = list(forms)
     for schema, table, column, data_type in columns:
@@ -251,13 +259,22 @@ def canary_forms(key: bytes, planted: dict[str, str]) -> dict[str, str]:
     for namespace, raw in planted.items():
         forms[f"raw {namespace} id"] = raw
         stored = pseudonym(key, namespace, raw)
-        forms[f"pseudonymised {namespace} id, as a UUID"] = str(stored)
+        # The UUID's text up to the end of the 96 bits (8-4-4-4- and 4 more digits): found in
+        # the full text, and in text that dropped the zero bits.
+        forms[f"pseudonymised {namespace} id, as a UUID"] = str(stored)[:28]
         bits = stored.bytes[:PSEUDONYM_BYTES]
         forms[f"pseudonymised {namespace} id"] = bits.hex()
         as_text = _duckdb_text_of(bits)
         forms[f"pseudonymised {namespace} id, as DuckDB writes bytes in text"] = as_text
         forms[f"pseudonymised {namespace} id, as that text in JSON"] = json.dumps(as_text)[1:-1]
     return forms
+
+
+def _is_duckdb_file(path: Path) -> bool:
+    """A DuckDB database, whatever its name: it keeps a UUID in a layout of its own (neither its
+    text nor its bytes in order), so it is read table by table, never as bytes."""
+    with path.open("rb") as fh:
+        return fh.read(12)[8:] == b"DUCK"
 
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".md", ".html", ".xml", ".yml", ".yaml")
@@ -269,7 +286,7 @@ def scan_outputs(published_dir: Path, forms: dict[str, str]) -> list[str]:
     kinds are scanned as bytes. Returns "path[: table.column]: label" for each hit."""
     hits = []
     for path in sorted(p for p in published_dir.rglob("*") if p.is_file()):
-        if path.suffix == ".duckdb":
+        if _is_duckdb_file(path):
             con = duckdb.connect(str(path), read_only=True)
             try:
                 hits += [f"{path.name}: {hit}" for hit in find_canary(con, forms)]
@@ -286,7 +303,7 @@ def scan_outputs(published_dir: Path, forms: dict[str, str]) -> list[str]:
             data = path.read_bytes()
             lowered = data.lower()
             for label, needle in forms.items():
-                # A pseudonym is stored as bytes: a file could hold those bytes as well as their hex.
+                # A file could hold a pseudonym's 12 bytes (the start of its UUID's 16) as well as their hex.
                 as_bytes = bytes.fromhex(needle) if re.fullmatch(HEX_PSEUDONYM, needle) else None
                 if needle.lower().encode() in lowered or (as_bytes and as_bytes in data):
                     hits.append(f"{path.name}: {label}")

@@ -39,8 +39,9 @@ PSEUDONYM_HEX_CHARS = 2 * PSEUDONYM_BYTES
 # integer to DuckDB: compared, hashed and written as one. Not a plain number: pandas, Excel and
 # BI tools turn a 96-bit number into a float, where two pseudonyms can look equal, and a number
 # invites sums. A UUID is an opaque id everywhere: `uuid.UUID` in pandas, its 36-character text
-# in a CSV, and a query can compare it with that text. Spark has no UUID type: there the column
-# is that text (the models only compare pseudonyms, and build text from one through a macro).
+# in a CSV, and a query can compare it with that text as a literal. Spark has no UUID type (and
+# will not read DuckDB's Parquet UUIDs): an export to Spark writes `cast(col as varchar)`, and
+# the models, which only compare pseudonyms and build text from one through a macro, run on it.
 PSEUDONYM_SQL_TYPE = "UUID"
 _PADDING_HEX = "0" * (32 - PSEUDONYM_HEX_CHARS)
 # The text form a pseudonym had before item 23: its 12 bytes as lower-case hex.
