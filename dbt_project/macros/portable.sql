@@ -53,11 +53,3 @@
 {% macro financial_quarter_of(date_expression) -%}
     (cast(floor(((extract(month from {{ date_expression }}) + 8) % 12) / 3) as integer) + 1)
 {%- endmacro %}
-
-{#- A pseudonym as text, where a model builds a text key from one. A UUID in DuckDB, whose cast
-    gives its 36-character form. Spark has no UUID type: an export to Spark must write the
-    column as that text (pipelines/privacy/pseudonymise.py), and the cast is then the identity.
-    Not bytes: in Spark a cast of binary to string decodes it as UTF-8, which is not one-to-one. -#}
-{% macro pseudonym_text(pseudonym) -%}
-    cast({{ pseudonym }} as {{ dbt.type_string() }})
-{%- endmacro %}

