@@ -124,3 +124,33 @@ def test_plausibility_warns_on_a_jump_and_a_person_can_accept_it(tmp_path):
     accepted = rows[(rows.area_code == "E09000020") & (rows.statistic == "count")].iloc[0]
     assert accepted.plausible and accepted.accepted and not accepted.within_bounds
     assert "accepted by A. Analyst on 2023-05-16: Boundary change" in accepted.detail
+
+
+def test_data_docs_pages_reuse_compiled_templates_and_keep_the_project_styles(tmp_path):
+    """Each suite's Data Docs page is rendered by GX's view with the templates compiled once per
+    process (pipelines/validation/gx_views.py); the pages still carry the project's own styles,
+    which GX hands only to a view whose signature asks for them."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from pipelines.settings import Settings
+    from pipelines.validation import gx_views
+    from pipelines.validation.gx_runner import _validate
+    from pipelines.validation.suites import Suite
+
+    settings = Settings(data_dir=tmp_path / "data")
+    settings.ensure_dirs()
+    frame = pd.DataFrame({"a": [1, 2, 3]})
+    pages = []
+    for name in ("first", "second"):
+        suite = Suite(name, Path(f"{name}.json"), "t", None, "A suite.", None, None, ("build",), "error", False,
+                      [{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "a"}}])
+        _results, url = _validate(suite, frame, settings=settings, run_name="run")
+        pages.append(Path(url.removeprefix("file://")).read_text(encoding="utf-8"))
+        if name == "first":
+            compiled = dict(gx_views._COMPILED._compiled)
+    assert compiled, "the first page compiled no template into the shared cache"
+    assert gx_views._COMPILED._compiled.keys() == compiled.keys()  # the second compiled nothing new
+    for page in pages:
+        assert "/*index page*/" in page  # the project's custom stylesheet, included by GX's template

@@ -63,6 +63,11 @@ def _load_file_context(settings: Settings):
         "show_how_to_buttons": False,
         "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(site_directory(settings))},
         "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        # GX's own page view, but its compiled templates kept from page to page (gx_views.py).
+        "site_section_builders": {
+            section: {"view": {"module_name": "pipelines.validation.gx_views", "class_name": "CachedJinjaPageView"}}
+            for section in ("expectations", "validations")
+        },
     }
     sites = context.list_data_docs_sites()
     if sites.get(SITE_NAME) != site:
