@@ -38,10 +38,10 @@ def upgrade_pseudonym_columns(con: duckdb.DuckDBPyConnection, tables: list[Table
     loads: the models join pseudonyms across tables, and a table left behind would not join.
 
     Fails closed: every value of a text column is first checked to be a pseudonym's hex, of a
-    number column to be 96 bits, and of a binary column to be 12 bytes. If one is not (a column declared a person identifier after
-    its data loaded holds ids in the clear), nothing is converted, and the error names the
-    table and column, never a value. Returns "table.column" for each column converted (none
-    once a warehouse is converted).
+    number column to be 96 bits, and of a binary column to be 12 bytes. If one is not (a column
+    declared a person identifier after its data loaded holds ids in the clear), nothing is
+    converted, and the error names the table and column, never a value. Returns "table.column"
+    for each column converted (none once a warehouse is converted).
     """
     types = {(t, c): d for t, c, d in con.execute(
         "select table_name, column_name, data_type from information_schema.columns where table_schema = 'raw'"

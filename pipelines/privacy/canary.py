@@ -8,11 +8,11 @@ so the child flows through ingest and staging like any other.
 
 The analyst-facing outputs (the published database, the exports) must never hold any of these
 ids, neither raw nor as their pseudonym: `find_canary` looks for both, in every column of every
-table that can hold text, bytes or a UUID, and tests fail if it finds anything. A pseudonym is 96 bits, stored as a
-UUID; it is looked for in each form it takes: the UUID's text, the 24 hex digits (the text form
-of older warehouses, or a UUID's text without its hyphens), the 12 bytes as a binary value, the
-escaped text DuckDB writes for bytes (in a CSV or JSON export, or a value cast to text), that
-text inside JSON, and the bytes themselves in other files.
+table that can hold text, bytes or a UUID, and tests fail if it finds anything. A pseudonym is
+96 bits, stored as a UUID; it is looked for in each form it takes: the UUID's text, the 24 hex
+digits (the text form of older warehouses, or a UUID's text without its hyphens), the 12 bytes
+as a binary value, the escaped text DuckDB writes for bytes (in a CSV or JSON export, or a value
+cast to text), that text inside JSON, and the bytes themselves in other files.
 """
 
 from __future__ import annotations
@@ -216,8 +216,9 @@ _NOT_SEARCHED = (
 
 
 def find_canary(con: duckdb.DuckDBPyConnection, forms: dict[str, str]) -> list[str]:
-    """Where any of `forms` (label -> string, raw ids, pseudonyms as UUID text and as hex) appears in any text
-    or binary column of any table of the connected database. Returns "schema.table.column: label".
+    """Where any of `forms` (label -> string: raw ids, pseudonyms as UUID text and as hex)
+    appears in any column of the connected database that can hold text, bytes or a UUID.
+    Returns "schema.table.column: label".
 
     A binary column is read as hex, and searched there for each form's own hex (a pseudonym's 12
     bytes) and for the hex of the form's text (a raw id written as bytes)."""

@@ -35,7 +35,7 @@ PSEUDONYM_HEX_CHARS = 2 * PSEUDONYM_BYTES
 # model joins and groups on it, tens of millions of rows at national volume (docs/benchmarks.md,
 # items 23 and 24). As 24 hex characters of text it was compared through a pointer; as 12 bytes
 # (a BLOB) it was compared inline, but DuckDB tried its string compression on every column of
-# random bytes it wrote, which cost three times the rest of the write. A UUID is a 128-bit
+# random bytes it wrote, which cost several times the write itself. A UUID is a 128-bit
 # integer to DuckDB: compared, hashed and written as one. Not a plain number: pandas, Excel and
 # BI tools turn a 96-bit number into a float, where two pseudonyms can look equal, and a number
 # invites sums. A UUID is an opaque id everywhere: `uuid.UUID` in pandas, its 36-character text
