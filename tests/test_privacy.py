@@ -231,7 +231,7 @@ def test_the_canary_finds_a_pseudonym_in_every_form_it_can_take(tmp_path):
     know each of them."""
     from pipelines.privacy.canary import canary_forms, scan_outputs
 
-    forms = canary_forms(KEY, {"upn": "K207100000001"})
+    forms = canary_forms(KEY, {"upn": "K207100000001", "mosaic_person": "0099900207"})
     con = duckdb.connect(str(tmp_path / "leaky.duckdb"))
     install_sql_macro(con, KEY)
     p = "pseudonymise('upn', 'K207100000001')"
@@ -239,7 +239,8 @@ def test_the_canary_finds_a_pseudonym_in_every_form_it_can_take(tmp_path):
         f"create table leaks as select {p} as as_uuid, [{p}] as in_list, [[{p}]] as in_nested_list, {{'key': {p}}} as in_struct, "
         f"left(cast({p} as varchar), 28) as without_zero_bits, "
         f"'child:' || {p} as as_text, replace(cast({p} as varchar), '-', '') as as_hex, "
-        f"unhex(left(replace(cast({p} as varchar), '-', ''), 24)) as as_bytes, encode('K207100000001') as raw_as_bytes"
+        f"unhex(left(replace(cast({p} as varchar), '-', ''), 24)) as as_bytes, encode('K207100000001') as raw_as_bytes, "
+        "cast('0099900207' as bigint) as raw_as_number"
     )
     for fmt in ("csv", "json", "parquet"):
         con.execute(f"copy leaks to '{tmp_path / ('leaks.' + fmt)}'" + (" (format parquet)" if fmt == "parquet" else ""))
@@ -255,10 +256,12 @@ def test_the_canary_finds_a_pseudonym_in_every_form_it_can_take(tmp_path):
     for name in ("leaks.csv", "leaks.json", "leaks.bin"):
         assert any(hit.startswith(f"{name}: pseudonymised upn id") for hit in hits), (name, hits)
     # A raw id written as bytes is found as what it is (its text's bytes), in the database and
-    # in Parquet; in CSV and JSON it is plain text again, found as text.
+    # in Parquet; in CSV and JSON it is plain text again, found as text. A raw id of digits
+    # stored as a number is found as that number in the databases and Parquet.
     raw_hits = [hit for hit in hits if ": raw " in hit]
     assert sorted(raw_hits) == sorted(
         ["leaky.duckdb: main.leaks.raw_as_bytes: raw upn id", "renamed.db: main.leaks.raw_as_bytes: raw upn id",
          "leaks.parquet: main.exported.raw_as_bytes: raw upn id",
          "leaks.csv: raw upn id", "leaks.json: raw upn id"]
+        + [f"{where}.raw_as_number: raw mosaic_person id, as a number" for where in ("leaky.duckdb: main.leaks", "renamed.db: main.leaks", "leaks.parquet: main.exported")]
     ), raw_hits

@@ -209,10 +209,11 @@ def plant_canary(folders: dict[str, Path], contract: Contract) -> dict[str, str]
     return {ns: canary_id(ns, original) for ns, original in originals.items()}
 
 
-_NOT_SEARCHED = (
-    "('BOOLEAN', 'TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT', "
-    "'UINTEGER', 'UBIGINT', 'UHUGEINT', 'FLOAT', 'DOUBLE', 'DATE', 'INTERVAL')"
+_NUMBERS = (
+    "('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT', "
+    "'UINTEGER', 'UBIGINT', 'UHUGEINT', 'FLOAT', 'DOUBLE')"
 )
+_NOT_SEARCHED = _NUMBERS[:-1] + ", 'BOOLEAN', 'DATE', 'INTERVAL')"
 
 
 def find_canary(con: duckdb.DuckDBPyConnection, forms: dict[str, str]) -> list[str]:
@@ -221,7 +222,8 @@ def find_canary(con: duckdb.DuckDBPyConnection, forms: dict[str, str]) -> list[s
     Returns "schema.table.column: label".
 
     A binary column is read as hex, and searched there for each form's own hex (a pseudonym's 12
-    bytes) and for the hex of the form's text (a raw id written as bytes)."""
+    bytes) and for the hex of the form's text (a raw id written as bytes). Number columns are
+    searched for the raw ids made of digits only, as numbers."""
     hits = []
     # Every column that can hold text, bytes or a UUID, however nested (lists, arrays, structs,
     # maps, unions, enums, JSON): all but numbers, dates and times, and booleans.
@@ -242,6 +244,17 @@ def find_canary(con: duckdb.DuckDBPyConnection, forms: dict[str, str]) -> list[s
         )
         found = con.execute(f"select {counts} from {_q(schema)}.{_q(table)}").fetchall()[0]
         hits += [f"{schema}.{table}.{column}: {label}" for label, n in zip(labels, found) if n]
+    # A raw id of digits only could also have been stored as a number (its leading zeros lost).
+    numeric_labels = [label for label in labels if forms[label].isdigit()]
+    if numeric_labels:
+        numbers = con.execute(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            f"where data_type in {_NUMBERS} or starts_with(data_type, 'DECIMAL')"
+        ).fetchall()
+        for schema, table, column in numbers:
+            counts = ", ".join(f"count(*) filter (where {_q(column)} = {int(forms[label])})" for label in numeric_labels)
+            found = con.execute(f"select {counts} from {_q(schema)}.{_q(table)}").fetchall()[0]
+            hits += [f"{schema}.{table}.{column}: {label}, as a number" for label, n in zip(numeric_labels, found) if n]
     return hits
 
 
