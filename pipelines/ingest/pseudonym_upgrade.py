@@ -12,22 +12,26 @@ from pipelines.ingest.conform import quote_ident, sql_literal
 from pipelines.ingest.errors import IngestError
 from pipelines.privacy.pseudonymise import HEX_PSEUDONYM, PSEUDONYM_BYTES, PSEUDONYM_SQL_TYPE, sql_from_hex_pseudonym
 
-# Pseudonyms as older warehouses stored them, and the SQL that gives each one's UUID (the same 96
-# bits). Text: 24 lower-case hex characters (before item 23 of docs/benchmarks.md). DECIMAL(29,0):
-# the bits as a number, for an hour on 23 November 2026 (commit 325f6ac), padded back to 24
-# digits. BLOB: the 12 bytes (17916f2 until item 24).
+# Pseudonyms as older warehouses stored them: for each type, the test a value must pass to be a
+# pseudonym rather than an id in the clear, and the SQL that gives its UUID (the same 96 bits).
+# - Text: 24 lower-case hex characters (before item 23 of docs/benchmarks.md).
+# - DECIMAL(29,0): the bits as a number, for an hour on 23 November 2026 (commit 325f6ac). It is
+#   below 2^96 and, almost surely, at least 10^15: a pseudonym falls below that once in 10^13,
+#   an id in the clear (ten digits, say) always does.
+# - BLOB: the 12 bytes (17916f2 until item 24).
 _OLDER_PSEUDONYMS = {
-    "VARCHAR": sql_from_hex_pseudonym("{column}"),
-    "DECIMAL(29,0)": sql_from_hex_pseudonym("lpad(hex(cast({column} as hugeint)), 24, '0')"),
-    "BLOB": sql_from_hex_pseudonym("hex({column})"),
-}
-# What a value of each older type must look like to be a pseudonym, not an id in the clear.
-# A number is a pseudonym's 96 bits if it is below 2^96 and, almost surely, at least 10^15: a
-# pseudonym falls below that once in 10^13, an id in the clear (ten digits, say) always does.
-_IS_PSEUDONYM = {
-    "VARCHAR": lambda column: f"regexp_full_match({column}, {sql_literal(HEX_PSEUDONYM)})",
-    "DECIMAL(29,0)": lambda column: f"({column} >= 1000000000000000 and {column} < {2 ** (8 * PSEUDONYM_BYTES)})",
-    "BLOB": lambda column: f"octet_length({column}) = {PSEUDONYM_BYTES}",
+    "VARCHAR": (
+        lambda column: f"regexp_full_match({column}, {sql_literal(HEX_PSEUDONYM)})",
+        lambda column: sql_from_hex_pseudonym(column),
+    ),
+    "DECIMAL(29,0)": (
+        lambda column: f"({column} >= 1000000000000000 and {column} < {2 ** (8 * PSEUDONYM_BYTES)})",
+        lambda column: sql_from_hex_pseudonym(f"lpad(hex(cast({column} as hugeint)), {2 * PSEUDONYM_BYTES}, '0')"),
+    ),
+    "BLOB": (
+        lambda column: f"octet_length({column}) = {PSEUDONYM_BYTES}",
+        lambda column: sql_from_hex_pseudonym(f"hex({column})"),
+    ),
 }
 
 
@@ -56,22 +60,21 @@ def upgrade_pseudonym_columns(con: duckdb.DuckDBPyConnection, tables: list[Table
     try:
         for raw_table, column, stored_as in older:
             table_sql, name = f"raw.{quote_ident(raw_table)}", quote_ident(column)
-            if stored_as in _IS_PSEUDONYM:
-                not_pseudonyms = con.execute(
-                    f"select count(*) from {table_sql} where {name} is not null and not {_IS_PSEUDONYM[stored_as](name)}"
-                ).fetchall()[0][0]
-                if not_pseudonyms:
-                    raise IngestError(
-                        database,
-                        f"raw.{raw_table}.{column} is a person identifier, but {not_pseudonyms} of its values are not pseudonyms "
-                        "(they were loaded before the column was declared one, so they may be ids in the clear). Nothing was converted.",
-                        "Rebuild the build database: move it aside and run the nightly job, which ingests every extract in the "
-                        "landing folder again with the column pseudonymised (copy back from the archive any extract the landing "
-                        "folder no longer holds). Then delete the old file: it holds the ids in the clear.",
-                        column=column,
-                    )
-            convert = _OLDER_PSEUDONYMS[stored_as].format(column=name)
-            con.execute(f"alter table {table_sql} alter column {name} set data type {PSEUDONYM_SQL_TYPE} using {convert}")
+            is_pseudonym, to_uuid = _OLDER_PSEUDONYMS[stored_as]
+            not_pseudonyms = con.execute(
+                f"select count(*) from {table_sql} where {name} is not null and not {is_pseudonym(name)}"
+            ).fetchall()[0][0]
+            if not_pseudonyms:
+                raise IngestError(
+                    database,
+                    f"raw.{raw_table}.{column} is a person identifier, but {not_pseudonyms} of its values are not pseudonyms "
+                    "(they were loaded before the column was declared one, so they may be ids in the clear). Nothing was converted.",
+                    "Rebuild the build database: move it aside and run the nightly job, which ingests every extract in the "
+                    "landing folder again with the column pseudonymised (copy back from the archive any extract the landing "
+                    "folder no longer holds). Then delete the old file: it holds the ids in the clear.",
+                    column=column,
+                )
+            con.execute(f"alter table {table_sql} alter column {name} set data type {PSEUDONYM_SQL_TYPE} using {to_uuid(name)}")
         con.execute("commit")
     except Exception:
         con.execute("rollback")

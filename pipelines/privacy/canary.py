@@ -28,6 +28,8 @@ from pathlib import Path
 import duckdb
 
 from pipelines.contracts.model import Contract
+from pipelines.ingest.conform import quote_ident as _q
+from pipelines.ingest.conform import sql_literal as _lit
 from pipelines.privacy.pseudonymise import HEX_PSEUDONYM, PSEUDONYM_BYTES, pseudonym
 
 # Fixed raw ids of the canary, in the shape of the real ones so that they load (and read) like
@@ -45,14 +47,6 @@ def canary_id(namespace: str, original: str = "") -> str:
     if original.isdigit():
         return f"99999{zlib.crc32(namespace.encode()) % 100000:05d}"
     return f"CANARY-{namespace}"
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)
@@ -209,52 +203,47 @@ def plant_canary(folders: dict[str, Path], contract: Contract) -> dict[str, str]
     return {ns: canary_id(ns, original) for ns, original in originals.items()}
 
 
-_NUMBERS = (
-    "('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT', "
-    "'UINTEGER', 'UBIGINT', 'UHUGEINT', 'FLOAT', 'DOUBLE')"
-)
-_NOT_SEARCHED = _NUMBERS[:-1] + ", 'BOOLEAN', 'DATE', 'INTERVAL')"
+_NUMBER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE")
+
+
+def _searched_as(data_type: str) -> str | None:
+    """How a column of this type is searched: as a number, as bytes, as text, or not at all
+    (booleans, dates and times). Text is any other type, however nested (lists, arrays,
+    structs, maps, unions, enums, JSON, UUIDs), cast to text."""
+    if data_type in _NUMBER_TYPES or data_type.startswith("DECIMAL"):
+        return "number"
+    if data_type in ("BOOLEAN", "DATE", "INTERVAL") or data_type.startswith("TIME"):
+        return None
+    return "bytes" if data_type == "BLOB" else "text"
 
 
 def find_canary(con: duckdb.DuckDBPyConnection, forms: dict[str, str]) -> list[str]:
     """Where any of `forms` (label -> string: raw ids, pseudonyms as UUID text and as hex)
-    appears in any column of the connected database that can hold text, bytes or a UUID.
-    Returns "schema.table.column: label".
+    appears in any column of the connected database. Returns "schema.table.column: label".
 
-    A binary column is read as hex, and searched there for each form's own hex (a pseudonym's 12
-    bytes) and for the hex of the form's text (a raw id written as bytes). Number columns are
-    searched for the raw ids made of digits only, as numbers."""
+    A text column is searched for each form. A binary column is read as hex, and searched there
+    for each form's own hex (a pseudonym's 12 bytes) and for the hex of the form's text (a raw
+    id written as bytes). A number column is searched for the raw ids made of digits only, as
+    numbers (an id stored as a number loses its leading zeros and its text form)."""
     hits = []
-    # Every column that can hold text, bytes or a UUID, however nested (lists, arrays, structs,
-    # maps, unions, enums, JSON): all but numbers, dates and times, and booleans.
-    columns = con.execute(
-        "select table_schema, table_name, column_name, data_type from information_schema.columns "
-        f"where not (data_type in {_NOT_SEARCHED} or starts_with(data_type, 'DECIMAL') or starts_with(data_type, 'TIME'))"
-    ).fetchall()
-    labels = list(forms)
+    columns = con.execute("select table_schema, table_name, column_name, data_type from information_schema.columns").fetchall()
     for schema, table, column, data_type in columns:
-        if data_type == "BLOB":
+        kind = _searched_as(data_type)
+        if kind is None:
+            continue
+        if kind == "number":
+            conditions = {f"{label}, as a number": [f"{_q(column)} = {int(form)}"] for label, form in forms.items() if form.isdigit()}
+        elif kind == "bytes":
             text = f"lower(hex({_q(column)}))"
-            found_where = {label: [forms[label].lower(), forms[label].encode().hex()] for label in labels}
+            conditions = {label: [f"contains({text}, {_lit(n)})" for n in (form.lower(), form.encode().hex())] for label, form in forms.items()}
         else:
             text = f"lower(cast({_q(column)} as varchar))"
-            found_where = {label: [forms[label].lower()] for label in labels}
-        counts = ", ".join(
-            "count(*) filter (where " + " or ".join(f"contains({text}, {_lit(n)})" for n in found_where[label]) + ")" for label in labels
-        )
+            conditions = {label: [f"contains({text}, {_lit(form.lower())})"] for label, form in forms.items()}
+        if not conditions:
+            continue
+        counts = ", ".join(f"count(*) filter (where {' or '.join(any_of)})" for any_of in conditions.values())
         found = con.execute(f"select {counts} from {_q(schema)}.{_q(table)}").fetchall()[0]
-        hits += [f"{schema}.{table}.{column}: {label}" for label, n in zip(labels, found) if n]
-    # A raw id of digits only could also have been stored as a number (its leading zeros lost).
-    numeric_labels = [label for label in labels if forms[label].isdigit()]
-    if numeric_labels:
-        numbers = con.execute(
-            "select table_schema, table_name, column_name from information_schema.columns "
-            f"where data_type in {_NUMBERS} or starts_with(data_type, 'DECIMAL')"
-        ).fetchall()
-        for schema, table, column in numbers:
-            counts = ", ".join(f"count(*) filter (where {_q(column)} = {int(forms[label])})" for label in numeric_labels)
-            found = con.execute(f"select {counts} from {_q(schema)}.{_q(table)}").fetchall()[0]
-            hits += [f"{schema}.{table}.{column}: {label}, as a number" for label, n in zip(numeric_labels, found) if n]
+        hits += [f"{schema}.{table}.{column}: {label}" for label, n in zip(conditions, found) if n]
     return hits
 
 

@@ -4,7 +4,7 @@ GX renders each Data Docs page with a Jinja environment of its own, made afresh 
 `build_data_docs` call, so every suite's page compiled the same templates again: about 0.1 s a
 page, two dozen pages a night (docs/benchmarks.md, item 24). Jinja's bytecode cache is its own
 extension point for this: a template whose source has not changed is loaded from the code
-compiled the first time. Pages are the same byte for byte.
+compiled the first time. The pages are the same (but for the random ids GX gives every page).
 """
 
 from __future__ import annotations
