@@ -1,0 +1,63 @@
+"""The Dagster instance storage of .dagster/dagster.yaml: Dagster's SQLite files, with an event log
+that keeps its connections (pipelines/operations/dagster_storage.py)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import uuid
+
+import dagster as dg
+import pytest
+from sqlalchemy import text
+
+from pipelines.operations.dagster_storage import MAX_CACHED_SHARDS, PooledSqliteEventLogStorage
+from pipelines.settings import REPO_ROOT
+
+
+@pytest.fixture
+def instance(tmp_path, monkeypatch):
+    shutil.copy(REPO_ROOT / ".dagster" / "dagster.yaml", tmp_path / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+        yield instance
+
+
+@dg.asset
+def counted() -> dg.MaterializeResult:
+    return dg.MaterializeResult(metadata={"dagster/row_count": 42})
+
+
+def test_the_repository_config_uses_the_pooled_event_log_in_dagsters_folders(instance, tmp_path):
+    assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
+    assert (tmp_path / "history" / "runs.db").exists()
+    assert (tmp_path / "history" / "runs" / "index.db").exists()
+
+
+def test_events_written_through_kept_connections_are_read_by_another_process(instance, tmp_path):
+    result = dg.materialize([counted], instance=instance)
+    assert result.success
+    assert (tmp_path / "history" / "runs" / f"{result.run_id}.db").exists()  # the same shard files as Dagster's own storage
+    # Another process (the webserver, say) opens the instance and sees the run and its asset.
+    reader = (
+        "import dagster as dg\n"
+        f"with dg.DagsterInstance.from_config({str(tmp_path)!r}) as i:\n"
+        f"    print(i.get_run_by_id({result.run_id!r}).status.value)\n"
+        "    e = i.get_latest_materialization_event(dg.AssetKey('counted'))\n"
+        "    print(e.asset_materialization.metadata['dagster/row_count'].value)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", reader], capture_output=True, text=True, timeout=120, env={"DAGSTER_HOME": str(tmp_path), "PATH": ""})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["SUCCESS", "42"]
+
+
+def test_connections_sync_normally_and_the_engines_kept_are_bounded(instance):
+    storage = instance.event_log_storage
+    with storage.index_connection() as conn:
+        assert conn.execute(text("pragma synchronous")).scalar() == 1  # NORMAL (FULL is 2)
+        assert conn.execute(text("pragma journal_mode")).scalar() == "wal"
+    for _ in range(MAX_CACHED_SHARDS + 3):
+        with storage.run_connection(str(uuid.uuid4())) as conn:
+            conn.execute(text("select 1"))
+    assert len(storage._engines) == MAX_CACHED_SHARDS
