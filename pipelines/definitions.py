@@ -1,17 +1,13 @@
 """The Dagster code location: `dagster dev -m pipelines.definitions`."""
 
-import sys
-from pathlib import Path
-
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from pipelines.settings import switch_off_telemetry
 
 switch_off_telemetry()
 
 from pipelines.assets.checks import build_gx_checks  # noqa: E402
-from pipelines.assets.dbt import dbt_models, dbt_project  # noqa: E402
+from pipelines.assets.dbt import dbt_models, dbt_resource  # noqa: E402
 from pipelines.assets.kinds import mark_validated  # noqa: E402
 from pipelines.assets.publish import outcomes_database, published_tables  # noqa: E402
 from pipelines.assets.raw import build_raw_assets  # noqa: E402
@@ -31,7 +27,6 @@ defs = dg.Definitions(
     sensors=[new_extract_sensor, record_run_failure],
     resources={
         "warehouse": default_warehouse(),
-        # The dbt beside this interpreter, so a run works without activating the venv.
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")),
+        "dbt": dbt_resource(),
     },
 )

@@ -155,3 +155,18 @@ def test_older_build_folders_are_pruned_and_recent_ones_kept(tmp_path):
         (tmp_path / name).mkdir()
     os.utime(tmp_path / "dbt_models-l-11", (now - 30 * 3600, now - 30 * 3600))
     assert prune_target_folders(current, keep=1, grace_seconds=3600) == [tmp_path / "dbt_models-l-11"]
+
+
+def test_the_dbt_resource_overrides_methods_dagster_dbt_still_has():
+    """OutcomesDbtCliResource replaces two private methods of DbtCliResource (pipelines/assets/
+    dbt.py). If an upgrade renames them, the overrides would silently do nothing: fail here."""
+    from dagster_dbt import DbtCliResource
+
+    from pipelines.assets.dbt import dbt_resource
+
+    for name in ("_cli_version", "_initialize_dbt_core_adapter"):
+        assert name in vars(DbtCliResource), f"dagster-dbt no longer has DbtCliResource.{name}"
+    resource = dbt_resource()
+    version_output = subprocess.run([resource.dbt_executable, "--version"], capture_output=True, text=True, timeout=120).stdout
+    assert str(resource._cli_version) in version_output  # the version dagster-dbt would have asked dbt for
+    assert resource._initialize_dbt_core_adapter([]) is None
