@@ -266,3 +266,32 @@ def test_a_new_publication_joins_the_log_and_moves_latest(copy):
     assert con.execute("select count(*) from published.outcome_measures").fetchall()[0][0] == manifest["row_count"]
     assert con.execute("select count(*) from dq.validation_results where stage = 'candidate' and run_id = ?", [result.publication_id]).fetchall()[0][0] > 0
     con.close()
+
+
+def test_a_copy_that_differs_from_the_hash_taken_before_is_not_published(tmp_path):
+    """The candidate's marts and published tables must hash to the hash the publication is
+    recorded under (taken from the build database before the copy): a build database changed in
+    between, or a copy gone wrong, stops the publication."""
+    from pipelines.publication.publish import _copy_tables, publication_hash
+
+    settings = Settings(data_dir=tmp_path / "data")
+    settings.ensure_dirs()
+    build = duckdb.connect(str(settings.warehouse_path))
+    build.execute("create schema marts; create schema published")
+    build.execute("create table marts.outcome_measures as select 'M1' as measure_id, 7 as value")
+    build.execute("create table published.outcome_measures as select 'M1' as measure_id, 'c' as value_published")
+    recorded = publication_hash(build)
+    build.close()
+
+    good = duckdb.connect(str(tmp_path / "good.duckdb"))
+    _copy_tables(good, settings, recorded)  # the copy matches the hash taken before: no error
+    assert good.execute("select value from marts.outcome_measures").fetchall() == [(7,)]
+    good.close()
+
+    build = duckdb.connect(str(settings.warehouse_path))
+    build.execute("update marts.outcome_measures set value = 8")  # the build changes after the hash was taken
+    build.close()
+    changed = duckdb.connect(str(tmp_path / "changed.duckdb"))
+    with pytest.raises(PublicationError, match="differ"):
+        _copy_tables(changed, settings, recorded)
+    changed.close()
