@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 import numpy as np
@@ -143,44 +143,59 @@ def _cell_numbers(row) -> tuple[float | None, float | None]:
 
 
 # Structures already built in this process, by fingerprint of (rows, rules). One nightly run
-# builds the same measure's structure for the blocking audit, the candidate's audit and the
-# audit of the CSV read back: the same true figures each time. A cached Structure is shared, so
-# callers read it and never change it.
+# builds the same measures' structures for suppression, the blocking audit, the candidate's
+# audit and the audit of the CSV read back: the same true figures each time. The fingerprint
+# covers only the columns a structure is built from, in structure order, so a caller's own extra
+# columns (suppression's row ids) or date types do not make it build again. A cached Structure
+# is shared, so callers read it and never change it.
 _STRUCTURES: OrderedDict[str, Structure] = OrderedDict()
 _STRUCTURES_KEPT = 512
+# What a structure is built from (and what describe_row prints).
+STRUCTURE_COLUMNS = (
+    "measure_id", "area_code", "period_type", "period_start", "period_end", "period_label",
+    "statistic", "breakdown", "breakdown_value", "numerator", "denominator", "value", "unit",
+)
+# Structure order: a family's rows together, members before their totals. The area code breaks
+# ties between areas of equal rank, so the order never depends on the order rows arrive in.
+_ORDER = ["measure_id", "statistic", "breakdown", "breakdown_value", "period_type", "period_end", "_area_rank", "area_code"]
 
 
-def _fingerprint(frame: pd.DataFrame, rules: Rules) -> str:
-    digest = hashlib.sha256(repr((list(frame.columns), [str(t) for t in frame.dtypes])).encode())
-    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+def _in_structure_order(frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    ranked = frame.assign(_area_rank=frame["area_code"].map(rules.area_rank))
+    return ranked.sort_values(_ORDER, kind="mergesort").drop(columns="_area_rank").reset_index(drop=True)
+
+
+def _fingerprint(ordered: pd.DataFrame, rules: Rules) -> str:
+    canonical = ordered[list(STRUCTURE_COLUMNS)].copy()
+    for column in ("period_start", "period_end"):  # datetime64 or date objects: the same days
+        canonical[column] = pd.to_datetime(canonical[column]).dt.strftime("%Y-%m-%d")
+    for column in ("numerator", "denominator", "value"):
+        canonical[column] = pd.to_numeric(canonical[column]).astype("float64")
+    digest = hashlib.sha256(pd.util.hash_pandas_object(canonical, index=False).to_numpy().tobytes())
     digest.update(repr((rules.threshold, rules.min_denominator, sorted(rules.partitions), rules.combined_areas)).encode())
     return digest.hexdigest()
 
 
 def build_structure(frame: pd.DataFrame, rules: Rules) -> Structure:
     """Quantities and equations of a long table shaped like marts.outcome_measures (built once
-    per process for the same rows and rules; treat the result as read-only)."""
-    key = _fingerprint(frame, rules)
-    if key in _STRUCTURES:
+    per process for the same rows and rules; treat the result as read-only). Its `frame` is the
+    caller's rows, every column kept, in structure order."""
+    ordered = _in_structure_order(frame, rules)
+    key = _fingerprint(ordered, rules)
+    cached = _STRUCTURES.get(key)
+    if cached is None:
+        cached = _STRUCTURES[key] = _build_structure(ordered, rules)
+        if len(_STRUCTURES) > _STRUCTURES_KEPT:
+            _STRUCTURES.popitem(last=False)
+    else:
         _STRUCTURES.move_to_end(key)
-        return _STRUCTURES[key]
-    structure = _build_structure(frame, rules)
-    _STRUCTURES[key] = structure
-    if len(_STRUCTURES) > _STRUCTURES_KEPT:
-        _STRUCTURES.popitem(last=False)
-    return structure
+    return cached if cached.frame is ordered else replace(cached, frame=ordered)
 
 
 def _build_structure(frame: pd.DataFrame, rules: Rules) -> Structure:
-    frame = frame.copy()
-    frame["_area_rank"] = frame["area_code"].map(rules.area_rank)
-    frame = frame.sort_values(
-        ["measure_id", "statistic", "breakdown", "breakdown_value", "period_type", "period_end", "_area_rank"], kind="mergesort"
-    ).reset_index(drop=True)
-    frame = frame.drop(columns="_area_rank")
-
+    """The structure of rows already in structure order (_in_structure_order)."""
     structure = Structure(frame=frame, row_classes=[], row_size=[], small_denominator=[])
-    tuples = list(frame.itertuples(index=False))
+    tuples = list(frame[list(STRUCTURE_COLUMNS)].itertuples(index=False))
     numbers = [_cell_numbers(row) for row in tuples]
     cell_class = _quantities(tuples, numbers, structure)
     for position, row in enumerate(tuples):
