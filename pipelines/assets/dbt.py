@@ -34,6 +34,7 @@ from pipelines.operations.retention import stale
 from pipelines.operations.retries import wait_for_build_database
 from pipelines.resources import WarehouseResource, default_warehouse
 from pipelines.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR
+from pipelines.validation.gx_runner import preload_great_expectations
 
 OWNER = "team:data-engineering"
 LAYERS = ("staging", "intermediate", "measures", "marts", "published")
@@ -180,6 +181,8 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
             return
     with warehouse.dbt_environment():
         invocation = dbt.cli(["build", *BUILD_LOG_FLAGS], context=context)
+        # The validations that follow need Great Expectations: import it while dbt works.
+        preload_great_expectations()
         try:
             yield from with_table_metadata(context, _stopping_dbt_on_error(invocation), warehouse.settings.warehouse_path)
         finally:
