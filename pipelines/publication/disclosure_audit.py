@@ -27,17 +27,12 @@ the measure, area and period of every failure.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from pipelines.publication.linear_constraints import ROW_KEY, RATIO_UNITS, UNIT_KINDS, Rules, build_structure, recoverable
 
 SUPPRESSED_SYMBOL = "c"
 AUDIT_COLUMNS = ["check", "measure_id", "area_code", "period_label", "statistic", "breakdown", "breakdown_value", "suppressed_in_equation", "disclosed", "detail"]
-
-
-def _shown(value) -> bool:
-    return value is not None and not (isinstance(value, float) and np.isnan(value)) and not pd.isna(value)
 
 
 def _normalise_keys(frame: pd.DataFrame) -> pd.DataFrame:
@@ -47,6 +42,20 @@ def _normalise_keys(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+# What the audit reads of a published row: whether each printed number is there, and the value.
+_PRINTED = ("numerator", "denominator", "value")
+
+
+def _reader_view(published: pd.DataFrame) -> pd.DataFrame:
+    """Per published row, what a reader sees: its symbol, which numbers it prints, its value."""
+    view = published[list(ROW_KEY)].copy()
+    view["symbol"] = published["value_published"].astype(str)
+    for name in _PRINTED:
+        view[f"{name}_shown"] = published[name].notna()
+    view["value"] = pd.to_numeric(published["value"])
+    return view
+
+
 def audit(marts: pd.DataFrame, published: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """Every audited item of `published` (shaped like published.outcome_measures) against the
     true figures in `marts` (shaped like marts.outcome_measures), measure by measure (measures
@@ -54,19 +63,20 @@ def audit(marts: pd.DataFrame, published: pd.DataFrame, rules: Rules) -> pd.Data
     marts, published = _normalise_keys(marts), _normalise_keys(published)
     if published.duplicated(list(ROW_KEY)).any():
         raise ValueError("The published table has more than one row for a measure, area, period, statistic and breakdown.")
-    by_measure = {m: rows for m, rows in published.groupby("measure_id")}
+    view = _reader_view(published)
+    by_measure = {m: rows for m, rows in view.groupby("measure_id")}
     frames = [
-        _audit_measure(rows, by_measure.get(measure_id, published.iloc[0:0]), rules)
+        _audit_measure(rows, by_measure.get(measure_id, view.iloc[0:0]), rules)
         for measure_id, rows in marts.groupby("measure_id", sort=True)
     ]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=AUDIT_COLUMNS)
 
 
-def _audit_measure(marts: pd.DataFrame, published: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+def _audit_measure(marts: pd.DataFrame, view: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     structure = build_structure(marts, rules)
     rows = structure.frame
-    shown = {tuple(getattr(p, k) for k in ROW_KEY): p for p in published.itertuples(index=False)}
-    described = [tuple(r) for r in rows[["measure_id", "area_code", "period_label", "statistic", "breakdown", "breakdown_value"]].itertuples(index=False, name=None)]
+    shown = {row[:-5]: row[-5:] for row in view.itertuples(index=False, name=None)}
+    described = [tuple(r) for r in rows[["measure_id", "area_code", "period_label", "statistic", "breakdown", "breakdown_value"]].itertuples(index=False)]
 
     items: list[dict] = []
 
@@ -76,32 +86,30 @@ def _audit_measure(marts: pd.DataFrame, published: pd.DataFrame, rules: Rules) -
     # What a reader sees, row by row.
     row_suppressed: list[bool] = []
     known_classes: set[int] = set()
-    for position, r in enumerate(rows.itertuples(index=False)):
-        key = tuple(getattr(r, k) for k in ROW_KEY)
-        if key not in shown:
+    for position, (*key, unit) in enumerate(rows[[*ROW_KEY, "unit"]].itertuples(index=False, name=None)):
+        seen = shown.get(tuple(key))
+        if seen is None:
             row_suppressed.append(True)
             item("row_published", position, True, "the row is missing from the published table")
             continue
-        p = shown[key]._asdict()
-        symbol = str(p["value_published"])
+        symbol, numerator_shown, denominator_shown, value_shown, value = seen
         suppressed = symbol == SUPPRESSED_SYMBOL
         row_suppressed.append(suppressed)
-        printed = [name for name in ("numerator", "denominator", "value") if _shown(p[name])]
+        printed = [name for name, on in zip(_PRINTED, (numerator_shown, denominator_shown, value_shown)) if on]
         item("shown_in_suppressed", position, suppressed and bool(printed), f"a suppressed row prints {', '.join(printed)}" if suppressed and printed else "")
 
         n_class, d_class = structure.row_classes[position]
-        value_shown, numerator_shown, denominator_shown = _shown(p["value"]), _shown(p["numerator"]), _shown(p["denominator"])
-        denominator_public = UNIT_KINDS.get(r.unit, ("children", "children"))[1] == "population"
-        if r.unit == "count":
+        denominator_public = UNIT_KINDS.get(unit, ("children", "children"))[1] == "population"
+        if unit == "count":
             numerator_known = value_shown or numerator_shown
         else:
             numerator_known = numerator_shown or (value_shown and (denominator_shown or denominator_public))
-        denominator_known = denominator_shown or (value_shown and numerator_shown and _shown(p["value"]) and float(p["value"]) != 0)
+        denominator_known = denominator_shown or (value_shown and numerator_shown and float(value) != 0)
         if n_class is not None and numerator_known:
             known_classes.add(n_class)
         if d_class is not None and denominator_known:
             known_classes.add(d_class)
-        if r.unit in RATIO_UNITS:
+        if unit in RATIO_UNITS:
             item("small_denominator", position, structure.small_denominator[position] and value_shown, f"shown on a denominator below {rules.min_denominator}" if structure.small_denominator[position] and value_shown else "")
 
     # Zeros are never suppressed and count as known (as suppression treats them).
