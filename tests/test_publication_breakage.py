@@ -295,3 +295,18 @@ def test_a_copy_that_differs_from_the_hash_taken_before_is_not_published(tmp_pat
     with pytest.raises(PublicationError, match="differ"):
         _copy_tables(changed, settings, recorded)
     changed.close()
+
+
+def test_the_content_hash_ignores_row_order_and_sees_every_value():
+    from pipelines.publication.publish import content_hash
+
+    con = duckdb.connect()
+    con.execute("create table a as select * from (values ('M1', 1.5, date '2023-03-31'), ('M2', null, date '2024-03-31')) t(m, v, d)")
+    con.execute("create table b as select * from a order by m desc")
+    assert content_hash(con, "a") == content_hash(con, "b")
+    con.execute("update b set v = 1.25 where m = 'M1'")
+    assert content_hash(con, "a") != content_hash(con, "b")
+    con.execute("create table c as select * from a union all select * from a where m = 'M2'")  # a row twice
+    assert content_hash(con, "a") != content_hash(con, "c")
+    con.execute("create table d as select m, v, d + 1 as d from a")  # a date moved
+    assert content_hash(con, "a") != content_hash(con, "d")
