@@ -112,7 +112,7 @@ class OutcomesDbtCliResource(DbtCliResource):
     """The dbt beside this interpreter, without the two things dagster-dbt does before every
     command that this project never uses (docs/benchmarks.md, item 26):
 
-    - it runs `dbt --version` in a subprocess (1.2 s) to tell dbt Core from the Fusion engine:
+    - it runs `dbt --version` in a subprocess (1.1 s of CPU) to tell dbt Core from the Fusion engine:
       the dbt here is the dbt-core installed with this interpreter, whose version is known;
     - it loads the dbt project, profile and macros into this process (1.1 s) to make a dbt
       adapter, which serves only its row-count and column-metadata fetchers. This project
