@@ -61,3 +61,38 @@ def test_connections_sync_normally_and_the_engines_kept_are_bounded(instance):
         with storage.run_connection(str(uuid.uuid4())) as conn:
             conn.execute(text("select 1"))
     assert len(storage._engines) == MAX_CACHED_SHARDS
+
+
+def _log_line(run_id: str, text: str):
+    import time
+
+    from dagster._core.events.log import EventLogEntry
+
+    return EventLogEntry(error_info=None, level=20, user_message=text, run_id=run_id, timestamp=time.time(), step_key=None, job_name="nightly", dagster_event=None)
+
+
+def test_a_live_run_can_be_followed_by_watching_its_file(instance):
+    """The webserver follows a running run through a watcher on the run's file: events stored over
+    a kept connection must still show as a change to that file."""
+    import time
+
+    run_id = str(uuid.uuid4())
+    storage = instance.event_log_storage
+    storage.store_event(_log_line(run_id, "first"))  # the run's file exists before anyone watches
+    seen: list[str] = []
+
+    def follow(entry, _cursor) -> None:
+        seen.append(entry.user_message)
+
+    instance.watch_event_logs(run_id, None, follow)
+    try:
+        time.sleep(0.5)  # the observer thread starts
+        for n in range(3):
+            storage.store_event(_log_line(run_id, f"line {n}"))
+            time.sleep(0.2)
+        deadline = time.monotonic() + 10
+        while len(seen) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        instance.end_watch_event_logs(run_id, follow)
+    assert [m for m in seen if m.startswith("line")] == ["line 0", "line 1", "line 2"]

@@ -310,3 +310,5 @@ def test_the_content_hash_ignores_row_order_and_sees_every_value():
     assert content_hash(con, "a") != content_hash(con, "c")
     con.execute("create table d as select m, v, d + 1 as d from a")  # a date moved
     assert content_hash(con, "a") != content_hash(con, "d")
+    con.execute("create table e as select m as measure, v, d from a")  # a column renamed
+    assert content_hash(con, "a") != content_hash(con, "e")

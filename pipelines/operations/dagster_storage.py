@@ -10,12 +10,19 @@ dbt model alone), and at 4 to 11 ms each that was 5 to 10 s of a 77 s run at bi-
 schema, so an instance's history carries over either way) except that its event log
 - keeps one engine per database file, most recently used first, and disposes of the engines
   beyond `MAX_CACHED_SHARDS` (the webserver reads many runs' files);
-- sets `synchronous=NORMAL` on its connections. The files are in WAL mode (Dagster sets it),
-  where NORMAL cannot corrupt the database; a power cut may lose the last events before it, and
-  run monitoring then marks the run failed, as it does for any run that stopped uncleanly.
+- sets `synchronous=NORMAL` on connections to files in WAL mode (Dagster creates them so),
+  where NORMAL cannot corrupt the database; a power cut may lose the last events before it (in
+  the run's file or in the cross-run index), and run monitoring then marks the run failed, as it
+  does for any run that stopped uncleanly;
+- touches a run's file after storing its events. The webserver follows a live run by watching
+  that file for changes; with Dagster's connection per event, closing the last connection
+  checkpointed the WAL into the file after every event, and a kept connection does not.
 
-Engines are not shared across a fork: a process that finds engines made by its parent makes its
-own. Configured in .dagster/dagster.yaml (`storage: custom:`).
+Engines are not shared across a fork: a process that finds engines made by its parent leaves
+them alone (closing another process's SQLite connections is unsafe) and makes its own.
+Configured in .dagster/dagster.yaml (`storage: custom:`); every process that opens the instance
+(webserver, daemon, `dagster` commands) must be able to import this package, as `make ui` does.
+Wiping the instance (`dagster instance wipe`) is for when the webserver and daemon are stopped.
 """
 
 from __future__ import annotations
@@ -39,7 +46,9 @@ MAX_CACHED_SHARDS = 8
 def _relaxed_sync(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute("pragma synchronous = normal")
+        # Outside WAL mode (a file made by something else) NORMAL could corrupt on power loss.
+        if cursor.execute("pragma journal_mode").fetchone()[0].lower() == "wal":
+            cursor.execute("pragma synchronous = normal")
     finally:
         cursor.close()
 
@@ -51,10 +60,18 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         # Set before the parent's __init__, which already connects (its index migrations).
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._engines_pid = os.getpid()
+        self._parents_engines: list[OrderedDict[str, Engine]] = []
         super().__init__(base_dir, inst_data=inst_data)
 
+    @classmethod
+    def from_config_value(cls, inst_data: ConfigurableClassData | None, config_value) -> PooledSqliteEventLogStorage:
+        return cls(inst_data=inst_data, **config_value)
+
     def _engine(self, shard: str) -> Engine:
-        if self._engines_pid != os.getpid():  # a forked child: the parent's connections are not ours
+        if self._engines_pid != os.getpid():
+            # A forked child: the parent's connections are not ours to use or to close. Keep
+            # them referenced, so that garbage collection does not close them either.
+            self._parents_engines.append(self._engines)
             self._engines = OrderedDict()
             self._engines_pid = os.getpid()
         engine = self._engines.get(shard)
@@ -78,6 +95,18 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             with self._engine(shard).connect() as conn:
                 with conn.begin():
                     yield conn
+
+    def store_event(self, event) -> None:
+        super().store_event(event)
+        self._touch(event.run_id)
+
+    def _touch(self, run_id: str | None) -> None:
+        """Mark a run's file changed, for the webserver's watcher (see the module docstring)."""
+        if run_id:
+            try:
+                os.utime(self.path_for_shard(run_id))
+            except FileNotFoundError:
+                pass
 
     def _dispose_engines(self) -> None:
         for engine in self._engines.values():

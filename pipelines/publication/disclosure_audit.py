@@ -76,7 +76,7 @@ def _audit_measure(marts: pd.DataFrame, view: pd.DataFrame, rules: Rules) -> pd.
     structure = build_structure(marts, rules)
     rows = structure.frame
     shown = {row[:-5]: row[-5:] for row in view.itertuples(index=False, name=None)}
-    described = [tuple(r) for r in rows[["measure_id", "area_code", "period_label", "statistic", "breakdown", "breakdown_value"]].itertuples(index=False)]
+    described = list(rows[["measure_id", "area_code", "period_label", "statistic", "breakdown", "breakdown_value"]].itertuples(index=False, name=None))
 
     items: list[dict] = []
 

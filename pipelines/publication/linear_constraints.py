@@ -167,8 +167,8 @@ def _in_structure_order(frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
 
 def _fingerprint(ordered: pd.DataFrame, rules: Rules) -> str:
     canonical = ordered[list(STRUCTURE_COLUMNS)].copy()
-    for column in ("period_start", "period_end"):  # datetime64 or date objects: the same days
-        canonical[column] = pd.to_datetime(canonical[column]).dt.strftime("%Y-%m-%d")
+    for column in ("period_start", "period_end"):  # datetime64 of any unit, or date objects: days
+        canonical[column] = pd.to_datetime(canonical[column]).to_numpy().astype("datetime64[D]").astype("int64")
     for column in ("numerator", "denominator", "value"):
         canonical[column] = pd.to_numeric(canonical[column]).astype("float64")
     digest = hashlib.sha256(pd.util.hash_pandas_object(canonical, index=False).to_numpy().tobytes())

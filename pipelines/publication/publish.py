@@ -85,15 +85,18 @@ def code_version() -> str:
 
 
 def content_hash(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    """A fingerprint of a table's content, independent of row order: its row count and two sums
-    of DuckDB's 64-bit hash of each row's typed values (salted differently). Hashing each row's
+    """A fingerprint of a table's content, independent of row order: its row count, two sums of
+    DuckDB's 64-bit hash of each row's typed values (salted differently), and its columns' names
+    and types. Hashing each row's
     text and sorting the texts gave the same answer twenty times slower, most of it spent turning
     numbers into text (docs/benchmarks.md, item 28). DuckDB does not promise the same hash
     across its versions: after an upgrade the first publication is made again under a new id,
     with the same figures."""
-    columns = ", ".join(quote_ident(r[0]) for r in con.execute(f"describe {table}").fetchall())
+    described = [(r[0], r[1]) for r in con.execute(f"describe {table}").fetchall()]
+    columns = ", ".join(quote_ident(name) for name, _ in described)
     rows, first, second = con.execute(f"select count(*), sum(hash({columns})), sum(hash('outcomes', {columns})) from {table}").fetchall()[0]
-    return f"{rows}:{first or 0}:{second or 0}"
+    # The columns' names and types too: a renamed column is a change to publish.
+    return f"{rows}:{first or 0}:{second or 0}:" + hashlib.md5(repr(described).encode("utf-8")).hexdigest()
 
 
 def _tables(con: duckdb.DuckDBPyConnection, schema: str, catalog: str | None = None) -> list[str]:
