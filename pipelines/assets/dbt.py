@@ -173,7 +173,8 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
     # Nothing new since the last publication: yield nothing, so the checks and the publication
     # downstream are skipped too (pipelines/operations/build_inputs.py). Only for a full build; a
     # model materialised on its own from the UI is always built.
-    if set(context.selected_asset_keys) == set(context.assets_def.keys):
+    full_build = set(context.selected_asset_keys) == set(context.assets_def.keys)
+    if full_build:
         with warehouse.connect() as con:
             publication_id = unchanged_since_publication(con, warehouse.settings)
         if publication_id is not None:
@@ -181,8 +182,10 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
             return
     with warehouse.dbt_environment():
         invocation = dbt.cli(["build", *BUILD_LOG_FLAGS], context=context)
-        # The validations that follow need Great Expectations: import it while dbt works.
-        preload_great_expectations()
+        # The validations that follow a full build need Great Expectations: import it while dbt
+        # works (a model rebuilt on its own from the UI is usually not followed by them).
+        if full_build:
+            preload_great_expectations()
         try:
             yield from with_table_metadata(context, _stopping_dbt_on_error(invocation), warehouse.settings.warehouse_path)
         finally:
