@@ -6,10 +6,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 
 import dagster as dg
 import pytest
+from dagster._core.events.log import EventLogEntry
 from sqlalchemy import text
 
 from pipelines.operations.dagster_storage import MAX_CACHED_SHARDS, PooledSqliteEventLogStorage
@@ -64,18 +66,12 @@ def test_connections_sync_normally_and_the_engines_kept_are_bounded(instance):
 
 
 def _log_line(run_id: str, text: str):
-    import time
-
-    from dagster._core.events.log import EventLogEntry
-
     return EventLogEntry(error_info=None, level=20, user_message=text, run_id=run_id, timestamp=time.time(), step_key=None, job_name="nightly", dagster_event=None)
 
 
 def test_a_live_run_can_be_followed_by_watching_its_file(instance):
     """The webserver follows a running run through a watcher on the run's file: events stored over
     a kept connection must still show as a change to that file."""
-    import time
-
     run_id = str(uuid.uuid4())
     storage = instance.event_log_storage
     storage.store_event(_log_line(run_id, "first"))  # the run's file exists before anyone watches

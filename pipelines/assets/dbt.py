@@ -97,7 +97,7 @@ def parse_project() -> None:
     """
     with default_warehouse().dbt_environment():
         dbt_project.preparer.prepare(dbt_project)
-        DbtCliResource(project_dir=dbt_project).cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+        dbt_resource().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
 
 
 def ensure_manifest() -> None:

@@ -15,11 +15,10 @@ which a machine with no route out simply does without (the tables read fine unst
 
 from __future__ import annotations
 
-import logging
-import os
 from pathlib import Path
 
-from pipelines.settings import Settings, switch_off_telemetry
+from pipelines.settings import Settings
+from pipelines.validation.gx_runner import import_great_expectations
 
 SITE_NAME = "published"
 KEEP_RUNS = 60
@@ -49,10 +48,7 @@ def file_context(settings: Settings):
 
 
 def _load_file_context(settings: Settings):
-    switch_off_telemetry()
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    import great_expectations as gx
+    gx = import_great_expectations()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     root = project_directory(settings)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import importlib
 import json
 import logging
-import os
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -166,10 +165,14 @@ def _gx_suite(suite: Suite):
     return gx_suite
 
 
-def _import_great_expectations() -> None:
+def import_great_expectations():
+    """Great Expectations, imported with telemetry off and its logger quiet (every use of GX in
+    the project starts here)."""
     switch_off_telemetry()
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations  # noqa: F401
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    import great_expectations as gx
+
+    return gx
 
 
 def preload_great_expectations() -> threading.Thread:
@@ -182,7 +185,7 @@ def preload_great_expectations() -> threading.Thread:
 
     def load() -> None:
         try:
-            _import_great_expectations()
+            import_great_expectations()
         except Exception:  # noqa: BLE001 - reported by the validation that needs it
             logging.getLogger(__name__).debug("Preloading Great Expectations failed", exc_info=True)
 
@@ -193,9 +196,7 @@ def preload_great_expectations() -> threading.Thread:
 
 def _validate(suite: Suite, frame: pd.DataFrame, *, settings: Settings | None, run_name: str):
     """Run the suite on `frame` with GX; returns (expectation results, Data Docs page or None)."""
-    _import_great_expectations()
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    import great_expectations as gx
+    gx = import_great_expectations()
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
