@@ -35,6 +35,7 @@ from pipelines.ingest.extracts import Extract
 from pipelines.ingest.file_stats import DDL as FILE_STATS_DDL
 from pipelines.ingest.file_stats import FileStat, known_checksum, remember
 from pipelines.ingest.files import FilePlan, normalise_header, plan_file, scan_file, sha256_of, transcode_to_utf8
+from pipelines.ingest.work_area import WorkArea, work_area
 
 LINEAGE_COLUMNS = {
     "_extract_id": "VARCHAR",
@@ -222,12 +223,12 @@ def _archive_target(target_dir: Path, name: str, digest: str) -> tuple[Path, boo
     return versioned, False  # a damaged copy under this version's own name: replaced
 
 
-def _read_all_text(con, plan: FilePlan, read_path: Path, names: list[str], tag: str) -> None:
+def _read_all_text(con, plan: FilePlan, read_path: Path, names: list[str], tag: str, work: WorkArea) -> None:
     columns = "{" + ", ".join(f"{sql_literal(n)}: 'VARCHAR'" for n in names) + "}"
-    con.execute(f"drop table if exists landed_{tag}; drop table if exists rej_{tag}; drop table if exists scan_{tag}")
+    con.execute(f"drop table if exists {work.prefix}landed_{tag}; drop table if exists rej_{tag}; drop table if exists scan_{tag}")
     con.execute(
         f"""
-        create temp table landed_{tag} as
+        create {work.kind}table {work.prefix}landed_{tag} as
         select * from read_csv({sql_literal(str(read_path))},
             header = true, skip = {plan.header_line - 1}, delim = {sql_literal(plan.delimiter)},
             quote = '"', escape = '"', auto_detect = false, columns = {columns},
@@ -261,7 +262,7 @@ def _excel_row_sql(con, plan: FilePlan, tag: str) -> str:
     )
 
 
-def _quarantine_duplicates(con, tag: str, primary_key: list[str]) -> None:
+def _quarantine_duplicates(con, tag: str, primary_key: list[str], work: WorkArea) -> None:
     """Quarantine every row after the first (in file order) of a primary key.
 
     A later row identical in every delivered column is an exact duplicate (a double export); one
@@ -276,7 +277,7 @@ def _quarantine_duplicates(con, tag: str, primary_key: list[str]) -> None:
     key_list = ", ".join(primary_key)
     con.execute(
         f"""
-        create or replace temp table dups_{tag} as
+        create or replace {work.kind}table {work.prefix}dups_{tag} as
         select _excel_row,
             case when _hash = _first_hash then 'exact_duplicate' else 'duplicate_key' end as rule,
             case when _hash = _first_hash then 'exact duplicate of row ' || _first_row
@@ -287,20 +288,20 @@ def _quarantine_duplicates(con, tag: str, primary_key: list[str]) -> None:
                 c._row_hash as _hash,
                 first_value(c._row_hash) over ({window}) as _first_hash,
                 min(c._excel_row) over (partition by {', '.join('c.' + k for k in keys)}) as _first_row
-            from checked_{tag} c
-            join (select {', '.join(keys)} from checked_{tag} group by all having count(*) > 1) d on {same_key}
+            from {work.prefix}checked_{tag} c
+            join (select {', '.join(keys)} from {work.prefix}checked_{tag} group by all having count(*) > 1) d on {same_key}
         )
         where _n > 1 and _eligible
         """
     )
-    if con.execute(f"select count(*) from dups_{tag}").fetchall()[0][0]:
+    if con.execute(f"select count(*) from {work.prefix}dups_{tag}").fetchall()[0][0]:
         con.execute(
-            f"""update checked_{tag} set _quarantine_reason = d.reason, _quarantine_rule = d.rule
-            from dups_{tag} d where checked_{tag}._excel_row = d._excel_row"""
+            f"""update {work.prefix}checked_{tag} set _quarantine_reason = d.reason, _quarantine_rule = d.rule
+            from {work.prefix}dups_{tag} d where checked_{tag}._excel_row = d._excel_row"""
         )
 
 
-def _pseudonym_lookup(con, tag: str, col: Column, joins: list[str]) -> str:
+def _pseudonym_lookup(con, tag: str, col: Column, joins: list[str], work: WorkArea) -> str:
     """The pseudonym of `col` for each staged row, through a table of its distinct values.
 
     The keyed hash is the dearest expression in ingest (two SHA-256 and the key padding per
@@ -311,10 +312,10 @@ def _pseudonym_lookup(con, tag: str, col: Column, joins: list[str]) -> str:
     plain, hashed, lookup = f"_plain{index}", f"_pseudonym{index}", f"pseudonyms{index}_{tag}"
     value, _ = privacy_expr(col, plain)
     con.execute(
-        f"create or replace temp table {lookup} as select {plain}, {value} as {hashed} "
-        f"from (select distinct {quote_ident(col.name)} as {plain} from checked_{tag} where _quarantine_reason is null and {quote_ident(col.name)} is not null)"
+        f"create or replace {work.kind}table {work.prefix}{lookup} as select {plain}, {value} as {hashed} "
+        f"from (select distinct {quote_ident(col.name)} as {plain} from {work.prefix}checked_{tag} where _quarantine_reason is null and {quote_ident(col.name)} is not null)"
     )
-    joins.append(f"left join {lookup} on {quote_ident(col.name)} = {lookup}.{plain}")
+    joins.append(f"left join {work.prefix}{lookup} on {quote_ident(col.name)} = {lookup}.{plain}")
     return f"{lookup}.{hashed}"
 
 
@@ -412,10 +413,11 @@ def _load_scanned_file(con, contract: Contract, table: TableContract, extract: E
     # Transcoded copies hold personal data: they live only until this file is loaded.
     read_path = transcode_to_utf8(plan, work_dir / "transcoded", source=loaded_copy, digest=digest) if plan.needs_transcoding else loaded_copy
     try:
-        return _load_read_file(
-            con, contract, table, extract, path, plan, read_path, digest, year, columns,
-            delivered_names, by_name, unknown, missing, wide_columns, la_default, tag, archive_dir, started, loaded_copy,
-        )
+        with work_area(con, work_dir, tag, read_path.stat().st_size) as work:
+            return _load_read_file(
+                con, contract, table, extract, path, plan, read_path, digest, year, columns,
+                delivered_names, by_name, unknown, missing, wide_columns, la_default, tag, archive_dir, started, loaded_copy, work,
+            )
     finally:
         if read_path != loaded_copy:
             read_path.unlink(missing_ok=True)
@@ -423,14 +425,19 @@ def _load_scanned_file(con, contract: Contract, table: TableContract, extract: E
 
 def _load_read_file(
     con, contract, table, extract, path, plan, read_path, digest, year, columns,
-    delivered_names, by_name, unknown, missing, wide_columns, la_default, tag, archive_dir, started, loaded_copy,
+    delivered_names, by_name, unknown, missing, wide_columns, la_default, tag, archive_dir, started, loaded_copy, work,
 ) -> LoadResult:
     encoding = plan.encoding
     try:
-        _read_all_text(con, plan, read_path, delivered_names, tag)
+        _read_all_text(con, plan, read_path, delivered_names, tag, work)
     except duckdb.Error as exc:
         # DuckDB names the copy it read (in the work folder); the reader knows the delivered file.
         first_line = str(exc).strip().splitlines()[0].replace(str(read_path), path.name)[:300]
+        if isinstance(exc, duckdb.OutOfMemoryException):  # not the file's fault: say so
+            raise IngestError(
+                path, f"DuckDB ran out of memory while reading the file: {first_line}.",
+                "Raise OUTCOMES_DUCKDB_MEMORY_LIMIT (or free memory on the machine), then run the ingest again.",
+            ) from exc
         if "invalid state" in first_line:
             first_line = "its quotes and line breaks cannot be split into rows (a file cut short, or edited outside the export)"
         raise IngestError(path, f"DuckDB could not read the file as CSV: {first_line}.", "Open the file, check it is a complete CSV export of the right table, and deliver it again.") from exc
@@ -438,7 +445,7 @@ def _load_read_file(
         f"select min(line) from rej_{tag} where error_type = 'UNQUOTED VALUE' and error_message ilike '%unterminated quote%'"
     ).fetchall()[0][0]
     if unterminated is not None:
-        con.execute(f"drop table if exists landed_{tag}; drop table if exists rej_{tag}; drop table if exists scan_{tag}")
+        con.execute(f"drop table if exists {work.prefix}landed_{tag}; drop table if exists rej_{tag}; drop table if exists scan_{tag}")
         raise IngestError(
             path,
             f"Line {unterminated} opens a quoted value (\") that is never closed, so the rest of the file cannot be split into rows.",
@@ -446,7 +453,7 @@ def _load_read_file(
             row=int(unterminated),
         )
 
-    landed = con.execute(f"select count(*) from landed_{tag}").fetchall()[0][0]
+    landed = con.execute(f"select count(*) from {work.prefix}landed_{tag}").fetchall()[0][0]
     parser_rejects = con.execute(f"select count(distinct line) from rej_{tag}").fetchall()[0][0]
     excel_row = _excel_row_sql(con, plan, tag)
     extract_date_sql = f"date {sql_literal(extract.extract_date.isoformat())}"
@@ -533,7 +540,7 @@ def _load_read_file(
 
     con.execute(
         f"""
-        create or replace temp table checked_{tag} as
+        create or replace {work.kind}table {work.prefix}checked_{tag} as
         select {', '.join(kept)},
             {first_failing(lambda column, rule, reason: reason)} as _quarantine_reason,
             {first_failing(lambda column, rule, reason: sql_literal(rule))} as _quarantine_rule,
@@ -543,14 +550,14 @@ def _load_read_file(
         from (
             select {', '.join(reason_parts)} from (
                 select {', '.join(conform_parts)}
-                from (select {', '.join(parse_parts)} from (select {', '.join(clean_parts)} from landed_{tag}))
+                from (select {', '.join(parse_parts)} from (select {', '.join(clean_parts)} from {work.prefix}landed_{tag}))
             )
         )
         """
     )
-    con.execute(f"drop table landed_{tag}")  # what remains is in checked; free the memory before the insert
+    con.execute(f"drop table {work.prefix}landed_{tag}")  # what remains is in checked; free the memory before the insert
     if table.primary_key:
-        _quarantine_duplicates(con, tag, table.primary_key)
+        _quarantine_duplicates(con, tag, table.primary_key, work)
 
     # 3. What lands: conformed, blanked where a blanking rule failed, privacy applied.
     out_cols: list[str] = []
@@ -561,7 +568,7 @@ def _load_read_file(
             continue
         value = quote_ident(col.name)
         if col.privacy == "person_id":
-            value = _pseudonym_lookup(con, tag, col, pseudonym_joins)
+            value = _pseudonym_lookup(con, tag, col, pseudonym_joins, work)
         if col.name in blank_rules:
             value = f"case when coalesce(({blank_rules[col.name].expr}), true) then {value} end"
         if col.privacy != "person_id":
@@ -574,7 +581,7 @@ def _load_read_file(
         f"{sql_literal(path.name)} as _source_file",
         "_excel_row as _source_row",
     ]
-    staged_select = f"select {', '.join(out_exprs + [quote_ident(n) for n in wide_columns] + lineage)} from checked_{tag} {' '.join(pseudonym_joins)} where _quarantine_reason is null"
+    staged_select = f"select {', '.join(out_exprs + [quote_ident(n) for n in wide_columns] + lineage)} from {work.prefix}checked_{tag} {' '.join(pseudonym_joins)} where _quarantine_reason is null"
     if table.unpivot:
         spec = table.unpivot
         on = ", ".join(quote_ident(n) for n in wide_columns)
@@ -590,14 +597,14 @@ def _load_read_file(
     meta = [extract.extract_id, extract.extract_date, table.source, table.table, path.name]
     issue_selects = [
         f"select _excel_row, _issue.column_name, _issue.value, _issue.rule, _issue.reason, 'blanked' "
-        f"from (select _excel_row, unnest(_issues) as _issue from checked_{tag} where _quarantine_reason is null and _issues is not null)"
+        f"from (select _excel_row, unnest(_issues) as _issue from {work.prefix}checked_{tag} where _quarantine_reason is null and _issues is not null)"
     ]
     for col in columns:
         if col.privacy == "postcode":
             _, postcode_reason = privacy_expr(col, quote_ident(col.name))
             issue_selects.append(
                 f"select _excel_row, {sql_literal(col.name)}, {sql_literal(WITHHELD)}, 'conformance', {postcode_reason}, 'blanked' "
-                f"from checked_{tag} where _quarantine_reason is null and ({postcode_reason}) is not null"
+                f"from {work.prefix}checked_{tag} where _quarantine_reason is null and ({postcode_reason}) is not null"
             )
     for col in columns:
         if col.type == "code" and col.codeset:
@@ -605,7 +612,7 @@ def _load_read_file(
             if retired:
                 issue_selects.append(
                     f"select _excel_row, {sql_literal(col.name)}, {quote_ident(col.name)}, 'retired_code', "
-                    f"{sql_literal(f'code retired before collection year {year}; kept')}, 'reported' from checked_{tag} "
+                    f"{sql_literal(f'code retired before collection year {year}; kept')}, 'reported' from {work.prefix}checked_{tag} "
                     f"where _quarantine_reason is null and {quote_ident(col.name)} in ({', '.join(map(sql_literal, retired))})"
                 )
 
@@ -631,14 +638,14 @@ def _load_read_file(
         else:
             con.execute(f"insert into {raw_table} ({insert_cols}) {staged_select}")
         inserted = con.execute(f"select count(*) from {raw_table} where _extract_id = ?", [extract.extract_id]).fetchall()[0][0]
-        staged = con.execute(f"select count(*) from checked_{tag} where _quarantine_reason is null").fetchall()[0][0]
+        staged = con.execute(f"select count(*) from {work.prefix}checked_{tag} where _quarantine_reason is null").fetchall()[0][0]
         if inserted != staged * max(1, len(wide_columns)):
             raise IngestError(path, f"Row accounting failed: {staged} rows staged but {inserted} inserted.", "This is a bug in the ingest code; nothing was loaded. Report it with the file.")
         con.execute(
             f"""insert into dq.quarantine
             select ?, ?, ?, ?, ?, _excel_row, coalesce(_q_column, {sql_literal(', '.join(table.primary_key))}), _q_value,
                    _quarantine_rule, _quarantine_reason, ?
-            from checked_{tag} where _quarantine_reason is not null""",
+            from {work.prefix}checked_{tag} where _quarantine_reason is not null""",
             meta + [now],
         )
         con.execute(
@@ -691,8 +698,10 @@ def _load_read_file(
         con.execute("rollback")
         raise
     finally:
-        for t in ("landed", "checked", "dups", "rej", "scan", "shift", *(f"pseudonyms{i}" for i in range(len(pseudonym_joins)))):
+        for t in ("rej", "scan", "shift"):
             con.execute(f"drop table if exists {t}_{tag}")
+        for t in ("landed", "checked", "dups", *(f"pseudonyms{i}" for i in range(len(pseudonym_joins)))):
+            con.execute(f"drop table if exists {work.prefix}{t}_{tag}")
     return LoadResult(
         table.source, table.table, extract.extract_id, path.name, digest, "loaded",
         rows_in=rows_in, rows_staged=expected_staged, rows_quarantined=quarantined, values_blanked=blanked,

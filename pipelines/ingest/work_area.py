@@ -1,0 +1,87 @@
+"""Where one file's ingest work tables live: in memory, or in a compressed scratch database.
+
+While a file loads, ingest holds its rows twice: the text as read (`landed`), then the conformed
+values (`checked`). Temporary tables are the fastest home for them while they fit in DuckDB's
+memory limit. Past that limit DuckDB spills temporary tables to its temp folder *uncompressed*:
+at national volume the 8 GB pupil census became 22 GB of spill files, written and read back, and
+its ingest took a third longer than its size predicts (docs/benchmarks.md, item 30).
+
+A table in an attached database file is compressed as it is written: the same census text took
+1.3 GB, and a pass over it took half the CPU of a pass over the spilled temporary table. So a
+file too big for memory is worked on in a scratch database in the work folder. The scratch file
+holds personal data, like the spill files, and is deleted when the file has loaded or failed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipelines.ingest.conform import sql_literal
+
+SCRATCH_CATALOG = "ingest_work"
+# At their peak the work tables take about 3.5 times the file's bytes (the census at scale 10:
+# 545 MB of CSV, 1,048 MB of landed text in memory, then the conformed copy). A file whose
+# work would take more than the memory limit goes to the scratch database.
+WORK_BYTES_PER_FILE_BYTE = 4
+_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+          "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+
+
+@dataclass(frozen=True)
+class WorkArea:
+    """How SQL names a work table: `create {kind}table {prefix}landed_x`."""
+
+    prefix: str  # '' (the connection's temporary catalog) or 'ingest_work.'
+    kind: str  # 'temp ' or ''
+
+    @property
+    def in_scratch(self) -> bool:
+        return bool(self.prefix)
+
+
+IN_MEMORY = WorkArea(prefix="", kind="temp ")
+SCRATCH = WorkArea(prefix=f"{SCRATCH_CATALOG}.", kind="")
+
+
+def memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> int:
+    """DuckDB's memory limit in bytes (it reports it as text, such as '3.7 GiB')."""
+    text = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
+    match = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]*)\s*", str(text))
+    if not match or match.group(2).upper() not in _UNITS:
+        raise ValueError(f"cannot read DuckDB's memory limit {text!r}")
+    return int(float(match.group(1)) * _UNITS[match.group(2).upper()])
+
+
+def needs_scratch(con: duckdb.DuckDBPyConnection, file_bytes: int) -> bool:
+    return file_bytes * WORK_BYTES_PER_FILE_BYTE > memory_limit_bytes(con)
+
+
+@contextmanager
+def work_area(con: duckdb.DuckDBPyConnection, work_dir: Path, tag: str, file_bytes: int) -> Iterator[WorkArea]:
+    """The work area for one file: in memory when it fits, else a scratch database deleted after."""
+    if not needs_scratch(con, file_bytes):
+        yield IN_MEMORY
+        return
+    scratch = work_dir / "ingest_scratch" / f"{tag}.duckdb"
+    scratch.parent.mkdir(parents=True, exist_ok=True)
+    _remove(scratch)  # what a crashed run left: never reused
+    con.execute(f"detach database if exists {SCRATCH_CATALOG}")
+    con.execute(f"attach {sql_literal(str(scratch))} as {SCRATCH_CATALOG}")
+    try:
+        yield SCRATCH
+    finally:
+        try:
+            con.execute(f"detach database if exists {SCRATCH_CATALOG}")
+        finally:
+            _remove(scratch)
+
+
+def _remove(database: Path) -> None:
+    for path in (database, database.with_name(database.name + ".wal")):
+        path.unlink(missing_ok=True)

@@ -1,0 +1,110 @@
+"""A file too big for DuckDB's memory is worked on in a scratch database (pipelines/ingest/work_area.py).
+
+The benchmark's national-volume files take that path; the test suite's files are small, so these
+tests lower the threshold and load the hand-written messy file both ways.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import duckdb
+import pytest
+
+from pipelines.ingest import load, work_area
+from pipelines.ingest.errors import IngestError
+from tests.ingest_helpers import HEADER, connect, deliver, ingest
+from tests.test_ingest import MESSY
+
+RESULTS = {
+    "raw": "select * exclude (_source_file) from raw.testsrc__people order by _source_row",
+    "quarantine": "select * exclude (logged_at) from dq.quarantine order by excel_row, column_name",
+    "value_issues": "select * exclude (logged_at) from dq.value_issues order by excel_row, column_name",
+    "ingest_log": "select rows_in, rows_staged, rows_quarantined, values_blanked, status from dq.ingest_log",
+}
+
+
+def _load(root, monkeypatch, *, scratch: bool) -> tuple[dict, list]:
+    if scratch:  # any file is "too big": a tiny file takes the path an 8 GB census takes
+        monkeypatch.setattr(work_area, "WORK_BYTES_PER_FILE_BYTE", 10**12)
+    used = []
+    real = load.work_area
+
+    @contextmanager
+    def recording(*args, **kwargs):
+        with real(*args, **kwargs) as area:
+            used.append(area)
+            yield area
+
+    monkeypatch.setattr(load, "work_area", recording)
+    extract, path = deliver(root, MESSY)
+    con = connect(root)
+    ingest(con, root, extract, path)
+    results = {name: con.execute(sql).fetchall() for name, sql in RESULTS.items()}
+    results["attached"] = [r[0] for r in con.execute("select database_name from duckdb_databases() where not internal").fetchall()]
+    con.close()
+    monkeypatch.undo()
+    return results, used
+
+
+def test_the_scratch_database_loads_exactly_what_memory_loads(tmp_path, monkeypatch):
+    in_memory, used_memory = _load(tmp_path / "memory", monkeypatch, scratch=False)
+    in_scratch, used_scratch = _load(tmp_path / "scratch", monkeypatch, scratch=True)
+    assert used_memory == [work_area.IN_MEMORY] and used_scratch == [work_area.SCRATCH]
+    assert in_memory["ingest_log"] == [(11, 4, 7, 4, "loaded")]  # the messy file's worked answer
+    for name in RESULTS:
+        assert in_scratch[name] == in_memory[name], name
+    # Detached and deleted: the scratch database held the file's personal data.
+    assert work_area.SCRATCH_CATALOG not in in_scratch["attached"]
+    assert not any((tmp_path / "scratch" / "work" / "ingest_scratch").iterdir())
+
+
+def test_a_file_that_fails_in_the_scratch_database_leaves_nothing_behind(tmp_path, monkeypatch):
+    monkeypatch.setattr(work_area, "WORK_BYTES_PER_FILE_BYTE", 10**12)
+    unterminated = HEADER + '\n207,P1,"Ann,F,2010-06-15,2023-04-01,1,x,\n207,P2,Bob,M,2010-06-15,2023-04-01,1,x,\n'
+    extract, path = deliver(tmp_path, unterminated)
+    con = connect(tmp_path)
+    with pytest.raises(IngestError, match="never closed"):
+        ingest(con, tmp_path, extract, path)
+    attached = [r[0] for r in con.execute("select database_name from duckdb_databases() where not internal").fetchall()]
+    assert work_area.SCRATCH_CATALOG not in attached
+    assert not any((tmp_path / "work" / "ingest_scratch").iterdir())
+    assert con.execute("select count(*) from dq.ingest_log").fetchall()[0][0] == 0
+    con.close()
+
+
+def test_a_scratch_database_left_by_a_crash_is_replaced_not_reused(tmp_path, monkeypatch):
+    monkeypatch.setattr(work_area, "WORK_BYTES_PER_FILE_BYTE", 10**12)
+    left = tmp_path / "work" / "ingest_scratch" / "testsrc_people.duckdb"
+    left.parent.mkdir(parents=True)
+    with duckdb.connect(str(left)) as crashed:  # a run killed mid-load left its landed table
+        crashed.execute("create table landed_testsrc_people as select 'stale' as la_code")
+    extract, path = deliver(tmp_path, MESSY)
+    con = connect(tmp_path)
+    result = ingest(con, tmp_path, extract, path)
+    assert (result.rows_in, result.rows_staged) == (11, 4)
+    assert not left.exists()
+    con.close()
+
+
+@pytest.mark.parametrize("limit", ["4GB", "500MB", "2GiB"])
+def test_the_threshold_follows_duckdbs_memory_limit(limit):
+    with duckdb.connect(config={"memory_limit": limit}) as con:
+        limit_bytes = work_area.memory_limit_bytes(con)
+        expected = {"4GB": 4e9, "500MB": 500e6, "2GiB": 2 * 2**30}[limit]
+        assert abs(limit_bytes - expected) / expected < 0.02  # DuckDB reports it rounded, in GiB/MiB
+        fits = int(limit_bytes / work_area.WORK_BYTES_PER_FILE_BYTE) - 1
+        assert not work_area.needs_scratch(con, fits)
+        assert work_area.needs_scratch(con, fits * 2)
+
+
+def test_running_out_of_memory_is_not_blamed_on_the_file(tmp_path):
+    extract, path = deliver(tmp_path, HEADER + "\n" + "207,P1,Ann,F,2010-06-15,2023-04-01,1,x,\n" * 20000)
+    con = connect(tmp_path)
+    con.execute("set memory_limit = '1MB'")
+    with pytest.raises(IngestError) as caught:
+        ingest(con, tmp_path, extract, path)
+    message = str(caught.value)
+    assert "ran out of memory" in message and "OUTCOMES_DUCKDB_MEMORY_LIMIT" in message
+    assert "complete CSV export" not in message
+    con.close()
