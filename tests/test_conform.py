@@ -1,0 +1,69 @@
+"""The SQL that reads a delivered value: blanks, spaces and every date layout councils send.
+
+The expressions carry shortcuts for speed (a space test before trim, a length test before the
+two-digit-year pattern); these cases pin that the shortcuts change no answer.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import duckdb
+import pytest
+
+from pipelines.ingest.conform import TWO_DIGIT_YEAR, TWO_DIGIT_YEAR_MAX_LENGTH, blank_to_null, parsed_timestamp
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("abc", "abc"),
+        ("  abc ", "abc"),
+        (" abc", "abc"),
+        ("abc ", "abc"),
+        ("a b", "a b"),
+        ("\tabc", "\tabc"),  # trim takes spaces only, with or without the shortcut
+        ("", None),
+        ("   ", None),
+        ("NULL", None),
+        (" N/A ", None),
+        ("-", None),
+        ("--", "--"),
+        (None, None),
+    ],
+)
+def test_blank_to_null(text, expected):
+    with duckdb.connect() as con:
+        assert con.execute(f"select {blank_to_null('v')} from (select cast(? as varchar) as v)", [text]).fetchall()[0][0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2023-05-01", datetime(2023, 5, 1)),
+        ("01/05/2023", datetime(2023, 5, 1)),
+        ("1/5/2023", datetime(2023, 5, 1)),
+        ("01-May-2023", datetime(2023, 5, 1)),
+        ("1 May 2023", datetime(2023, 5, 1)),
+        ("20230501", datetime(2023, 5, 1)),
+        ("01/05/23", datetime(2023, 5, 1)),  # two-digit years, up to nine characters long
+        ("1/5/23", datetime(2023, 5, 1)),
+        ("15-May-23", datetime(2023, 5, 15)),
+        ("1 May 23", datetime(2023, 5, 1)),
+        ("01.05.23", datetime(2023, 5, 1)),
+        ("45047", datetime(2023, 5, 1)),  # an Excel serial day
+        ("2023-05-01 13:45:00", datetime(2023, 5, 1, 13, 45)),
+        ("01/01/1899", None),  # out of range
+        ("31/02/2023", None),
+        ("15-May-2x", None),
+    ],
+)
+def test_dates(text, expected):
+    with duckdb.connect() as con:
+        assert con.execute(f"select {parsed_timestamp('v')} from (select cast(? as varchar) as v)", [text]).fetchall()[0][0] == expected
+
+
+def test_no_longer_text_matches_the_two_digit_year_pattern():
+    # The length test before the pattern must not hide a match: the pattern's widest match.
+    assert re._parser.parse(TWO_DIGIT_YEAR).getwidth()[1] == TWO_DIGIT_YEAR_MAX_LENGTH
