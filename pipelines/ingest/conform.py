@@ -132,7 +132,10 @@ def conformed_expr(
     if col.type == "code":
         assert codeset is not None
         mapping = codeset.input_map(year)
-        whens = " ".join(f"when {sql_literal(k)} then {sql_literal(c)}" for k, c in mapping.items())
+        # A simple CASE tests its keys in turn, and files nearly always carry the codes themselves,
+        # not their labels: the codes go first (the keys are distinct, so order changes no answer).
+        ordered = sorted(mapping.items(), key=lambda item: item[0] != item[1])
+        whens = " ".join(f"when {sql_literal(k)} then {sql_literal(c)}" for k, c in ordered)
         lookup = f"(case upper({_without_excel_decimal(v)}) {whens} end)"
         return lookup, failing(sql_literal(f"not a {codeset.name} code valid in collection year {year}"))
     if col.type in ("date", "datetime"):
