@@ -23,7 +23,13 @@ from pipelines.ingest.conform import TWO_DIGIT_YEAR, TWO_DIGIT_YEAR_MAX_LENGTH, 
         (" abc", "abc"),
         ("abc ", "abc"),
         ("a b", "a b"),
-        ("\tabc", "\tabc"),  # trim takes spaces only, with or without the shortcut
+        ("\tabc", "\tabc"),  # trim takes spaces, not tabs or line breaks
+        ("abc\n", "abc\n"),
+        ("\u00a0abc", "abc"),  # and Unicode spaces: a no-break space from Excel
+        ("abc\u3000", "abc"),
+        ("\u00a0", None),
+        ("caf\u00e9", "caf\u00e9"),
+        (" caf\u00e9\u00a0", "caf\u00e9"),
         ("", None),
         ("   ", None),
         ("NULL", None),
