@@ -108,3 +108,19 @@ def test_running_out_of_memory_is_not_blamed_on_the_file(tmp_path):
     assert "ran out of memory" in message and "OUTCOMES_DUCKDB_MEMORY_LIMIT" in message
     assert "complete CSV export" not in message
     con.close()
+
+
+def test_a_sources_ingest_first_deletes_scratch_databases_a_killed_run_left(settings):
+    from pipelines.ingest.run import ingest_source
+    from tests.ingest_helpers import people_contract
+
+    left = [settings.work_dir / "ingest_scratch" / name for name in ("othersrc_visits.duckdb", "othersrc_visits.duckdb.wal")]
+    left[0].parent.mkdir(parents=True)
+    for path in left:
+        path.write_bytes(b"personal data")
+    deliver(settings.data_dir, MESSY)
+    con = connect(settings.data_dir)
+    outcome = ingest_source(con, settings, people_contract(), "testsrc")
+    assert outcome.latest("people").rows_staged == 4
+    assert not any(path.exists() for path in left)
+    con.close()

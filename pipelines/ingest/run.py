@@ -12,6 +12,7 @@ from pipelines.ingest.errors import IngestError
 from pipelines.ingest.extracts import Extract, list_extracts
 from pipelines.ingest.load import LoadResult, ensure_dq_schema, ensure_raw_table, ingest_table_file
 from pipelines.ingest.pseudonym_upgrade import upgrade_pseudonym_columns
+from pipelines.ingest.work_area import remove_leftovers
 from pipelines.privacy.pseudonymise import install_sql_macro, load_key
 from pipelines.settings import Settings
 
@@ -39,6 +40,7 @@ def ingest_source(con: duckdb.DuckDBPyConnection, settings: Settings, contract: 
     ensure_dq_schema(con)
     tables = tables or list(contract.for_source(source))
     upgrade_pseudonym_columns(con, list(contract.tables), settings.warehouse_path)
+    remove_leftovers(settings.work_dir)
     outcome = SourceIngest(source=source)
     outcome.extracts = list_extracts(settings.raw_dir, source)
     default_la = os.environ.get("OUTCOMES_LA_CODE")

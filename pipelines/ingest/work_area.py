@@ -62,13 +62,29 @@ def needs_scratch(con: duckdb.DuckDBPyConnection, file_bytes: int) -> bool:
     return file_bytes * WORK_BYTES_PER_FILE_BYTE > memory_limit_bytes(con)
 
 
+def scratch_folder(work_dir: Path) -> Path:
+    return work_dir / "ingest_scratch"
+
+
+def remove_leftovers(work_dir: Path) -> None:
+    """Delete scratch databases a killed run left behind (they hold personal data).
+
+    Called before a source's ingest, which holds the build database's only write lock, so no
+    other ingest can be using them.
+    """
+    folder = scratch_folder(work_dir)
+    if folder.is_dir():
+        for path in folder.glob("*.duckdb*"):
+            path.unlink(missing_ok=True)
+
+
 @contextmanager
 def work_area(con: duckdb.DuckDBPyConnection, work_dir: Path, tag: str, file_bytes: int) -> Iterator[WorkArea]:
     """The work area for one file: in memory when it fits, else a scratch database deleted after."""
     if not needs_scratch(con, file_bytes):
         yield IN_MEMORY
         return
-    scratch = work_dir / "ingest_scratch" / f"{tag}.duckdb"
+    scratch = scratch_folder(work_dir) / f"{tag}.duckdb"
     scratch.parent.mkdir(parents=True, exist_ok=True)
     _remove(scratch)  # what a crashed run left: never reused
     con.execute(f"detach database if exists {SCRATCH_CATALOG}")
