@@ -21,6 +21,8 @@ RESULTS = {
     "quarantine": "select * exclude (logged_at) from dq.quarantine order by excel_row, column_name",
     "value_issues": "select * exclude (logged_at) from dq.value_issues order by excel_row, column_name",
     "ingest_log": "select rows_in, rows_staged, rows_quarantined, values_blanked, status from dq.ingest_log",
+    "file_issues": "select * exclude (logged_at) from dq.file_issues order by issue, detail",
+    "archive_manifest": "select source, extract_id, file_name, sha256, bytes from dq.archive_manifest",
 }
 
 
@@ -85,6 +87,38 @@ def test_a_scratch_database_left_by_a_crash_is_replaced_not_reused(tmp_path, mon
     assert (result.rows_in, result.rows_staged) == (11, 4)
     assert not left.exists()
     con.close()
+
+
+def test_an_interruption_mid_transaction_is_what_is_raised_and_leaves_nothing_behind(tmp_path, monkeypatch):
+    # Dagster stops a run by raising an exception that is not an Exception, here at the archive
+    # step, inside the transaction that writes the raw table.
+    monkeypatch.setattr(work_area, "WORK_BYTES_PER_FILE_BYTE", 10**12)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(load, "_archive", interrupted)
+    extract, path = deliver(tmp_path, MESSY)
+    con = connect(tmp_path)
+    with pytest.raises(KeyboardInterrupt):
+        ingest(con, tmp_path, extract, path)
+    attached = [r[0] for r in con.execute("select database_name from duckdb_databases() where not internal").fetchall()]
+    assert work_area.SCRATCH_CATALOG not in attached
+    assert not any((tmp_path / "work" / "ingest_scratch").iterdir())
+    # Rolled back, and the connection is usable: no transaction was left open.
+    assert con.execute("select count(*) from dq.ingest_log").fetchall()[0][0] == 0
+    assert con.execute("select count(*) from information_schema.tables where table_schema = 'raw'").fetchall()[0][0] == 0
+    con.execute("begin transaction")
+    con.execute("rollback")
+    con.close()
+
+
+@pytest.mark.parametrize("limit", ["-1", "none"])
+def test_an_unlimited_memory_keeps_every_file_in_memory(limit):
+    with duckdb.connect() as con:
+        con.execute(f"set memory_limit = '{limit}'")
+        assert work_area.memory_limit_bytes(con) > 10**15
+        assert not work_area.needs_scratch(con, 50 * 10**9)
 
 
 @pytest.mark.parametrize("limit", ["4GB", "500MB", "2GiB"])

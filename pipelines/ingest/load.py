@@ -694,7 +694,7 @@ def _load_read_file(
         con.execute("delete from dq.archive_manifest where source = ? and extract_id = ? and file_name = ? and sha256 = ?", [table.source, extract.extract_id, path.name, digest])
         con.execute("insert into dq.archive_manifest values (?, ?, ?, ?, ?, ?, ?)", [table.source, extract.extract_id, path.name, str(archived), digest, path.stat().st_size, now])
         con.execute("commit")
-    except Exception:
+    except BaseException:  # an interruption too: the transaction must not stay open
         con.execute("rollback")
         raise
     finally:

@@ -29,8 +29,8 @@ SCRATCH_CATALOG = "ingest_work"
 # 545 MB of CSV, 1,048 MB of landed text in memory, then the conformed copy). A file whose
 # work would take more than the memory limit goes to the scratch database.
 WORK_BYTES_PER_FILE_BYTE = 4
-_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
-          "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+_UNITS = {"": 1, "B": 1, "BYTES": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "PB": 10**15, "EB": 10**18,
+          "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40, "PIB": 2**50, "EIB": 2**60}
 
 
 @dataclass(frozen=True)
@@ -49,17 +49,20 @@ IN_MEMORY = WorkArea(prefix="", kind="temp ")
 SCRATCH = WorkArea(prefix=f"{SCRATCH_CATALOG}.", kind="")
 
 
-def memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> int:
-    """DuckDB's memory limit in bytes (it reports it as text, such as '3.7 GiB')."""
+def memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> int | None:
+    """DuckDB's memory limit in bytes (it reports it as text: '3.7 GiB'; '16383.9 PiB' when
+    unlimited), or None when the text cannot be read."""
     text = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
     match = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]*)\s*", str(text))
     if not match or match.group(2).upper() not in _UNITS:
-        raise ValueError(f"cannot read DuckDB's memory limit {text!r}")
+        return None
     return int(float(match.group(1)) * _UNITS[match.group(2).upper()])
 
 
 def needs_scratch(con: duckdb.DuckDBPyConnection, file_bytes: int) -> bool:
-    return file_bytes * WORK_BYTES_PER_FILE_BYTE > memory_limit_bytes(con)
+    # A limit that cannot be read fails no file: the work goes where it always went, in memory.
+    limit = memory_limit_bytes(con)
+    return limit is not None and file_bytes * WORK_BYTES_PER_FILE_BYTE > limit
 
 
 def scratch_folder(work_dir: Path) -> Path:
@@ -91,11 +94,28 @@ def work_area(con: duckdb.DuckDBPyConnection, work_dir: Path, tag: str, file_byt
     con.execute(f"attach {sql_literal(str(scratch))} as {SCRATCH_CATALOG}")
     try:
         yield SCRATCH
+    except BaseException:  # including Dagster's interruption: the files go, and it is what is raised
+        _detach(con, quietly=True)
+        _remove(scratch)
+        raise
+    try:
+        _detach(con)
     finally:
+        _remove(scratch)
+
+
+def _detach(con: duckdb.DuckDBPyConnection, *, quietly: bool = False) -> None:
+    """Detach the scratch database; a transaction left open (or aborted) blocks that, so it is
+    rolled back first. `quietly` when another error is on its way out: that one is reported."""
+    try:
+        con.execute(f"detach database if exists {SCRATCH_CATALOG}")
+    except duckdb.Error:
         try:
+            con.execute("rollback")
             con.execute(f"detach database if exists {SCRATCH_CATALOG}")
-        finally:
-            _remove(scratch)
+        except duckdb.Error:
+            if not quietly:
+                raise
 
 
 def _remove(database: Path) -> None:
