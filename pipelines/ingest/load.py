@@ -6,7 +6,8 @@ For each file:
      same pass copies it into the work folder, and that copy is what DuckDB reads and what is
      archived;
   2. find encoding and header row; read every row as text with DuckDB (rows that do not parse
-     as CSV are captured, not lost);
+     as CSV are captured, not lost); the work tables are temporary, or, for a file too big for
+     memory, in a scratch database deleted afterwards (work_area.py);
   3. conform every value to its type and code set (failures are blanked and logged);
   4. quarantine rows that fail a mandatory rule (required value missing, a row rule, a duplicate
      primary key), with file, Excel row, column, value and reason;

@@ -40,10 +40,6 @@ class WorkArea:
     prefix: str  # '' (the connection's temporary catalog) or 'ingest_work.'
     kind: str  # 'temp ' or ''
 
-    @property
-    def in_scratch(self) -> bool:
-        return bool(self.prefix)
-
 
 IN_MEMORY = WorkArea(prefix="", kind="temp ")
 SCRATCH = WorkArea(prefix=f"{SCRATCH_CATALOG}.", kind="")
