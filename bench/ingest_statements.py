@@ -2,10 +2,11 @@
 
     python -m bench.ingest_statements <scale> <source> [table]
 
-A diagnostic beside the benchmark (docs/benchmarks.md, items 20, 30 and 31): it loads the files of
-`bench/cache/scale-<scale>` into a fresh data folder, `bench/cache/ingest-<scale>`, in this
-process, without Dagster, and prints the wall time of the slowest statements. The data folder
-is deleted at the start of the next call, not at the end, so the loaded tables can be queried.
+A diagnostic beside the benchmark (docs/benchmarks.md, items 30 to 32): it loads the files of the
+cached landing zone (generated first if missing, as the benchmark does) into a fresh data
+folder, `bench/cache/ingest-statements/scale-<scale>`, in this process, without Dagster, and
+prints the wall time of the slowest statements. The data folder is deleted at the start of the
+next call, not at the end, so the loaded tables can be queried.
 """
 
 from __future__ import annotations
@@ -13,19 +14,16 @@ from __future__ import annotations
 import collections
 import os
 import re
-import shutil
 import sys
 import time
-from pathlib import Path
 
 import duckdb
 
-from bench.scenarios import BENCH_KEY
+from bench.datasets import CACHE_DIR, dataset
+from bench.scenarios import BENCH_KEY, ScaleRun
 from pipelines.contracts.model import load_contract
 from pipelines.ingest.run import ingest_source
-from pipelines.settings import REPO_ROOT, Settings
-
-CACHE = REPO_ROOT / "bench" / "cache"
+from pipelines.settings import Settings
 
 
 class TimedConnection:
@@ -47,14 +45,9 @@ class TimedConnection:
 
 def main(scale: str, source: str, table: str | None = None) -> None:
     os.environ.setdefault("OUTCOMES_PSEUDONYMISATION_KEY", BENCH_KEY)
-    datasets = sorted((CACHE / f"scale-{scale}").glob("*/raw"))
-    if not datasets:
-        sys.exit(f"no cached landing zone at scale {scale}: run `python bench/run.py --scales {scale}` first")
-    folder = CACHE / f"ingest-{scale}"
-    shutil.rmtree(folder, ignore_errors=True)
-    (folder / "data").mkdir(parents=True)
-    (folder / "data" / "raw").symlink_to(datasets[-1].resolve(), target_is_directory=True)
-    settings = Settings(data_dir=folder / "data")
+    run = ScaleRun(dataset(int(scale)), CACHE_DIR / "ingest-statements")
+    run.prepare()  # a fresh data folder, the cached landing zone linked in
+    settings = Settings(data_dir=run.data_dir)
     settings.ensure_dirs()
     contract = load_contract()
     tables = [t for t in contract.for_source(source) if table is None or t.table == table]
