@@ -26,6 +26,10 @@ RESULTS = {
 }
 
 
+def _attached(con) -> list[str]:
+    return [r[0] for r in con.execute("select database_name from duckdb_databases() where not internal").fetchall()]
+
+
 def _load(root, monkeypatch, *, scratch: bool) -> tuple[dict, list]:
     if scratch:  # any file is "too big": a tiny file takes the path an 8 GB census takes
         monkeypatch.setattr(work_area, "WORK_BYTES_PER_FILE_BYTE", 10**12)
@@ -43,7 +47,7 @@ def _load(root, monkeypatch, *, scratch: bool) -> tuple[dict, list]:
     con = connect(root)
     ingest(con, root, extract, path)
     results = {name: con.execute(sql).fetchall() for name, sql in RESULTS.items()}
-    results["attached"] = [r[0] for r in con.execute("select database_name from duckdb_databases() where not internal").fetchall()]
+    results["attached"] = _attached(con)
     con.close()
     monkeypatch.undo()
     return results, used
@@ -68,7 +72,7 @@ def test_a_file_that_fails_in_the_scratch_database_leaves_nothing_behind(tmp_pat
     con = connect(tmp_path)
     with pytest.raises(IngestError, match="never closed"):
         ingest(con, tmp_path, extract, path)
-    attached = [r[0] for r in con.execute("select database_name from duckdb_databases() where not internal").fetchall()]
+    attached = _attached(con)
     assert work_area.SCRATCH_CATALOG not in attached
     assert not any((tmp_path / "work" / "ingest_scratch").iterdir())
     assert con.execute("select count(*) from dq.ingest_log").fetchall()[0][0] == 0
@@ -102,7 +106,7 @@ def test_an_interruption_mid_transaction_is_what_is_raised_and_leaves_nothing_be
     con = connect(tmp_path)
     with pytest.raises(KeyboardInterrupt):
         ingest(con, tmp_path, extract, path)
-    attached = [r[0] for r in con.execute("select database_name from duckdb_databases() where not internal").fetchall()]
+    attached = _attached(con)
     assert work_area.SCRATCH_CATALOG not in attached
     assert not any((tmp_path / "work" / "ingest_scratch").iterdir())
     # Rolled back, and the connection is usable: no transaction was left open.
