@@ -102,6 +102,32 @@ def test_identifiers_pseudonymised_and_names_never_loaded(messy):
             assert secret not in text, f"{secret} found in {schema}.{table}"
 
 
+def test_duplicate_keys_are_judged_on_the_delivered_ids_not_their_pseudonyms(tmp_path):
+    """Duplicate keys are looked for in the raw table, where a person id is its pseudonym, which
+    is the same for ids that differ only in case. The ids as delivered decide: p8 and P8 are two
+    keys, as they were before ingest wrote the raw table in one pass."""
+    extract, path = deliver(tmp_path, HEADER + "\n" + (
+        "207,p8,A,F,2010-01-01,2023-04-01,,,\n"  # 2 staged
+        "207,P8,B,F,2010-01-01,2023-04-01,,,\n"  # 3 staged: another id as delivered, the same pseudonym
+        "207,P9,C,F,2024-01-01,2023-04-01,,,\n"  # 4 quarantined by the row rule, still its key's first row
+        "207,P9,C,F,2010-01-01,2023-04-01,,,\n"  # 5 duplicate key of 4
+        "207,P9,C,F,2010-01-01,2023-04-01,,,\n"  # 6 exact duplicate of 5, yet judged against 4
+    ))
+    con = connect(tmp_path)
+    result = ingest(con, tmp_path, extract, path)
+    assert (result.rows_in, result.rows_staged, result.rows_quarantined) == (5, 2, 3)
+    staged = con.execute("select _source_row, person_id from raw.testsrc__people order by _source_row").fetchall()
+    assert [r[0] for r in staged] == [2, 3] and staged[0][1] == staged[1][1] == pseudonym(KEY, "mosaic_person", "P8")
+    assert con.execute("select excel_row, rule, reason from dq.quarantine order by excel_row").fetchall() == [
+        (4, "dob_before_start", "Born after the start date."),
+        (5, "duplicate_key", "duplicate primary key: same person_id as row 4, different values"),
+        (6, "duplicate_key", "duplicate primary key: same person_id as row 4, different values"),
+    ]
+    # The working columns are empty in every row kept.
+    assert con.execute("select count(*) from raw.testsrc__people where _quarantine is not null").fetchall()[0][0] == 0
+    con.close()
+
+
 def test_file_issues_report_unknown_column_and_header_position(messy):
     con, _, _ = messy
     issues = dict(con.execute("select issue, detail from dq.file_issues").fetchall())

@@ -256,9 +256,15 @@ def _table_from_yaml(doc: dict, path: Path, codesets: dict[str, CodeSet]) -> Tab
     names = [c.name for c in table.columns]
     if len(names) != len(set(names)):
         raise ContractError(f"{path}: duplicate column names")
+    blanked = {r.column for r in table.row_rules if r.action == "blank"}
     for key in table.primary_key:
         if key not in names:
             raise ContractError(f"{path}: primary key column {key!r} is not a column")
+        # Ingest finds duplicate keys in the raw table (load.py, _quarantine_duplicates): a key
+        # must land as delivered, or as its pseudonym, not blanked or coarsened.
+        col = table.column(key)
+        if not col.lands or key in blanked or col.privacy not in ("none", "quasi", "person_id"):
+            raise ContractError(f"{path}: primary key column {key!r} must land as delivered or as a pseudonym (not blanked, coarsened or dropped)")
     return table
 
 

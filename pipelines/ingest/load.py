@@ -8,12 +8,14 @@ For each file:
   2. find encoding and header row; read every row as text with DuckDB (rows that do not parse
      as CSV are captured, not lost); the work tables are temporary, or, for a file too big for
      memory, in a scratch database deleted afterwards (work_area.py);
-  3. conform every value to its type and code set (failures are blanked and logged);
-  4. quarantine rows that fail a mandatory rule (required value missing, a row rule, a duplicate
-     primary key), with file, Excel row, column, value and reason;
-  5. pseudonymise person identifiers, reduce postcodes to sectors, drop direct identifiers;
-  6. in one transaction: replace this extract's rows of the table, write the logs, and check the
-     row accounting (rows in = rows staged + rows quarantined), rolling back if it does not hold.
+  3. pseudonymise the distinct person identifiers (a narrow pass over the text);
+  4. in one transaction, in one pass over the text, write every row into the raw table: each
+     value conformed to its type and code set (failures blanked and logged), postcodes reduced
+     to sectors, direct identifiers dropped, and the row's verdict: the first mandatory rule it
+     fails (a required value missing, a row rule); then quarantine duplicate primary keys, log
+     the quarantined rows (file, Excel row, column, value and reason) and the blanked values,
+     delete the quarantined rows, and check the row accounting (rows in = rows staged + rows
+     quarantined), rolling back if it does not hold. The conformed rows are written once.
 
 Raw files are never modified: the copy loaded goes to the archive with its sha256.
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -48,6 +51,15 @@ WITHHELD = "[withheld: personal data]"
 # Status of a superseded ingest_log row: the same extract's file was delivered again, changed.
 SUPERSEDED = "superseded"
 MAX_LINE_BYTES = 8 * 1024 * 1024
+# A file's work tables, named `<kind>_<source>_<table>` (`pseudonyms0_...` for each identifier).
+WORK_TABLES = ("landed", "rej", "scan", "shift", "dupkeys", "dups", "pseudonyms")
+# Columns of every raw table that the load itself uses: each row's verdict (the first mandatory
+# rule it failed; the quarantined rows are logged and deleted before the load commits, so it is
+# empty in every row kept) and the values it blanked or reported (logged to dq.value_issues).
+WORKING_COLUMNS = {
+    "_quarantine": "STRUCT(rule VARCHAR, reason VARCHAR, column_name VARCHAR, value VARCHAR)",
+    "_issues": "STRUCT(column_name VARCHAR, value VARCHAR, rule VARCHAR, reason VARCHAR, action VARCHAR)[]",
+}
 
 DQ_DDL = """
 create schema if not exists raw;
@@ -110,7 +122,7 @@ def raw_table_columns(table: TableContract) -> list[str]:
     ddl = [f"{quote_ident(c.name)} {landed_type(c)}" for c in table.columns if c.lands]
     if table.unpivot:
         ddl += [f"{quote_ident(table.unpivot['value'])} {SQL_TYPES[table.unpivot.get('type', 'integer')]}", f"{quote_ident(table.unpivot['name'])} INTEGER"]
-    return ddl + [f"{k} {v}" for k, v in LINEAGE_COLUMNS.items()]
+    return ddl + [f"{k} {v}" for k, v in {**LINEAGE_COLUMNS, **WORKING_COLUMNS}.items()]
 
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: TableContract) -> bool:
@@ -263,47 +275,62 @@ def _excel_row_sql(con, plan: FilePlan, tag: str) -> str:
     )
 
 
-def _quarantine_duplicates(con, tag: str, primary_key: list[str], work: WorkArea) -> None:
-    """Quarantine every row after the first (in file order) of a primary key.
+def _quarantine_duplicates(
+    con, tag: str, primary_key: list[str], raw_table: str, this_extract: str, delivered_rows: str,
+    conformed_rows: str, raw_names: list[str],
+) -> None:
+    """Quarantine every row after the first (in file order) of a primary key, in the raw table.
 
     A later row identical in every delivered column is an exact duplicate (a double export); one
     that differs is a conflicting duplicate key, and the reason names the row it conflicts with.
-    Only the keys that occur more than once are windowed: a narrow count per key finds them, so
-    the sort covers a handful of rows instead of the whole file. A row already quarantined by a
-    rule keeps that reason, but still counts as its key's first row.
+    The candidates come from a narrow group-by of the keys as they landed. A pseudonym is the same
+    for identifiers that differ only in case, so that may find more rows than it
+    should; the keys as delivered and conformed then decide, for the candidates alone. A row
+    already quarantined by a rule keeps that reason, but still counts as its key's first row.
+
+    Its tables are temporary whatever the file's work area: they are written inside the load's
+    transaction, which may write to one attached database only, the build database. They hold
+    the candidate rows only, a handful in a file without a double export.
     """
     keys = [quote_ident(k) for k in primary_key]
-    same_key = " and ".join(f"c.{k} is not distinct from d.{k}" for k in keys)
-    window = f"partition by {', '.join('c.' + k for k in keys)} order by c._excel_row"
+    con.execute(
+        f"""create or replace temp table dupkeys_{tag} as
+        select r._source_row from {raw_table} r
+        join (select {', '.join(keys)} from {raw_table} where {this_extract}{delivered_rows} group by all having count(*) > 1) d
+            on {' and '.join(f'r.{k} is not distinct from d.{k}' for k in keys)}
+        where {this_extract}{delivered_rows}"""
+    )
+    if not con.execute(f"select count(*) from dupkeys_{tag}").fetchall()[0][0]:
+        return
+    window = f"partition by {', '.join(keys)} order by _excel_row"
     key_list = ", ".join(primary_key)
     con.execute(
         f"""
-        create or replace {work.kind}table {work.prefix}dups_{tag} as
-        select _excel_row,
-            case when _hash = _first_hash then 'exact_duplicate' else 'duplicate_key' end as rule,
+        create or replace temp table dups_{tag} as
+        select _excel_row as _dup_row,
+            case when _hash = _first_hash then 'exact_duplicate' else 'duplicate_key' end as _dup_rule,
             case when _hash = _first_hash then 'exact duplicate of row ' || _first_row
-                 else {sql_literal(f'duplicate primary key: same {key_list} as row ')} || _first_row || ', different values' end as reason
+                 else {sql_literal(f'duplicate primary key: same {key_list} as row ')} || _first_row || ', different values' end as _dup_reason
         from (
-            select c._excel_row, c._quarantine_reason is null as _eligible,
-                row_number() over ({window}) as _n,
-                c._row_hash as _hash,
-                first_value(c._row_hash) over ({window}) as _first_hash,
-                min(c._excel_row) over (partition by {', '.join('c.' + k for k in keys)}) as _first_row
-            from {work.prefix}checked_{tag} c
-            join (select {', '.join(keys)} from {work.prefix}checked_{tag} group by all having count(*) > 1) d on {same_key}
+            select _excel_row, row_number() over ({window}) as _n, _hash,
+                first_value(_hash) over ({window}) as _first_hash,
+                min(_excel_row) over (partition by {', '.join(keys)}) as _first_row
+            from (
+                select _excel_row, {', '.join(keys)}, {f"hash({', '.join(raw_names)})" if raw_names else '0'} as _hash
+                from ({conformed_rows}) where _excel_row in (select _source_row from dupkeys_{tag})
+            )
         )
-        where _n > 1 and _eligible
+        where _n > 1
         """
     )
-    if con.execute(f"select count(*) from {work.prefix}dups_{tag}").fetchall()[0][0]:
-        con.execute(
-            f"""update {work.prefix}checked_{tag} set _quarantine_reason = d.reason, _quarantine_rule = d.rule
-            from {work.prefix}dups_{tag} d where checked_{tag}._excel_row = d._excel_row"""
-        )
+    con.execute(
+        f"""update {raw_table} set _quarantine = {{'rule': _dup_rule, 'reason': _dup_reason, 'column_name': {sql_literal(key_list)}, 'value': cast(NULL as varchar)}}
+        from dups_{tag} where {this_extract} and _source_row = _dup_row and _quarantine is null"""
+    )
 
 
-def _pseudonym_lookup(con, tag: str, col: Column, joins: list[str], work: WorkArea) -> str:
-    """The pseudonym of `col` for each staged row, through a table of its distinct values.
+def _pseudonym_lookup(con, tag: str, col: Column, joins: list[str], conformed_rows: str, work: WorkArea) -> str:
+    """The pseudonym of `col` for each row, through a table of its distinct values.
 
     The keyed hash is the dearest expression in ingest (two SHA-256 and the key padding per
     value); a pupil is on 15 censuses and a child on many rows, so hashing each distinct
@@ -314,7 +341,7 @@ def _pseudonym_lookup(con, tag: str, col: Column, joins: list[str], work: WorkAr
     value, _ = privacy_expr(col, plain)
     con.execute(
         f"create or replace {work.kind}table {work.prefix}{lookup} as select {plain}, {value} as {hashed} "
-        f"from (select distinct {quote_ident(col.name)} as {plain} from {work.prefix}checked_{tag} where _quarantine_reason is null and {quote_ident(col.name)} is not null)"
+        f"from (select distinct {quote_ident(col.name)} as {plain} from ({conformed_rows}) where {quote_ident(col.name)} is not null)"
     )
     joins.append(f"left join {work.prefix}{lookup} on {quote_ident(col.name)} = {lookup}.{plain}")
     return f"{lookup}.{hashed}"
@@ -415,13 +442,24 @@ def _load_scanned_file(con, contract: Contract, table: TableContract, extract: E
     read_path = transcode_to_utf8(plan, work_dir / "transcoded", source=loaded_copy, digest=digest) if plan.needs_transcoding else loaded_copy
     try:
         with work_area(con, work_dir, tag, read_path.stat().st_size) as work:
-            return _load_read_file(
-                con, contract, table, extract, path, plan, read_path, digest, year, columns,
-                delivered_names, by_name, unknown, missing, wide_columns, la_default, tag, archive_dir, started, loaded_copy, work,
-            )
+            try:
+                return _load_read_file(
+                    con, contract, table, extract, path, plan, read_path, digest, year, columns,
+                    delivered_names, by_name, unknown, missing, wide_columns, la_default, tag, archive_dir, started, loaded_copy, work,
+                )
+            finally:
+                _drop_work_tables(con, tag)
     finally:
         if read_path != loaded_copy:
             read_path.unlink(missing_ok=True)
+
+
+def _drop_work_tables(con, tag: str) -> None:
+    """Drop this file's temporary work tables (the scratch database, if used, is deleted whole)."""
+    for (name,) in con.execute("select table_name from duckdb_tables() where database_name = 'temp'").fetchall():
+        kind, _, rest = name.partition("_")
+        if rest == tag and kind.rstrip("0123456789") in WORK_TABLES:
+            con.execute(f"drop table if exists temp.{quote_ident(name)}")
 
 
 def _load_read_file(
@@ -459,10 +497,9 @@ def _load_read_file(
     excel_row = _excel_row_sql(con, plan, tag)
     extract_date_sql = f"date {sql_literal(extract.extract_date.isoformat())}"
 
-    # 1-2. One pass over the landed text: clean, conform each column, and judge each row by the
-    # mandatory rules (the first failing rule is its reason). Nesting the three projections in one
-    # statement materialises only the result; three temp tables of the same rows were most of
-    # ingest at national volume (docs/benchmarks.md).
+    # 1. Each column's text, cleaned, parsed and conformed: SQL over the landed text, written out
+    # only once, into the raw table (step 4). Nested projections: a date's text is parsed once, a
+    # level below, because its value refers to it several times.
     clean_parts = [f"{excel_row} as _excel_row"]
     for col in columns:
         if col.name in by_name:
@@ -474,102 +511,104 @@ def _load_read_file(
         clean_parts.append(f"{raw} as {quote_ident(col.name + '__raw')}")
     for name in wide_columns:
         clean_parts.append(f"{blank_to_null(quote_ident(name))} as {quote_ident(name + '__raw')}")
-
-    conform_parts = ["_excel_row"]
-    reason_parts = ["*"]
-    reason_cols: list[tuple[Column | None, str]] = []
     wide_type = (table.unpivot or {}).get("type", "integer")
     conformable = [(c, c.name, contract.codesets.get(c.codeset) if c.codeset else None) for c in columns]
     conformable += [(Column(name=n, type=wide_type, description=""), n, None) for n in wide_columns]
-    # A date's text is parsed once, a level below, because its value refers to it several times.
-    parse_parts = ["*"]
-    for col, name, codeset in conformable:
-        raw = quote_ident(name + "__raw")
-        parsed = None
-        if col.type in ("date", "datetime"):
-            parsed = quote_ident(name + "__parsed")
-            parse_parts.append(f"{parsed_timestamp(raw)} as {parsed}")
-        value_sql, reason = conformed_expr(col, raw, codeset, year, extract_date_sql, parsed)
-        conform_parts += [raw, f"{value_sql} as {quote_ident(name)}", *([parsed] if parsed else [])]
-        reason_parts.append(f"{reason(quote_ident(name))} as {quote_ident(name + '__why')}")
-        if col.lands:  # a column that never loads (names, free text) is never "blanked"
-            reason_cols.append((col, name))
+    reasons: dict[str, Callable[[str], str]] = {}
 
+    def conformed_rows(names: set[str] | None = None) -> str:
+        """Every landed row with its cleaned text (`<name>__raw`) and, for the columns named (all by
+        default), its conformed value. A pass that needs a few columns conforms only those."""
+        parse_parts, conform_parts = ["*"], ["*"]
+        for col, name, codeset in conformable:
+            if names is not None and name not in names:
+                continue
+            raw = quote_ident(name + "__raw")
+            parsed = None
+            if col.type in ("date", "datetime"):
+                parsed = quote_ident(name + "__parsed")
+                parse_parts.append(f"{parsed_timestamp(raw)} as {parsed}")
+            value_sql, reasons[name] = conformed_expr(col, raw, codeset, year, extract_date_sql, parsed)
+            conform_parts.append(f"{value_sql} as {quote_ident(name)}")
+        return (
+            f"select {', '.join(conform_parts)} from (select {', '.join(parse_parts)} "
+            f"from (select {', '.join(clean_parts)} from {work.prefix}landed_{tag}))"
+        )
+
+    # A row with nothing in it (Excel's trailing ",,,,") is reported as such, not as a missing value.
+    raw_names = [quote_ident(c.name + "__raw") for c in columns if c.name in by_name] + [quote_ident(n + "__raw") for n in wide_columns]
+
+    # 2. The pseudonyms of the distinct person identifiers: a narrow pass over the landed text,
+    # conforming only the column it needs.
+    pseudonym_joins: list[str] = []
+    pseudonyms = {
+        col.name: _pseudonym_lookup(con, tag, col, pseudonym_joins, conformed_rows({col.name}), work)
+        for col in columns if col.lands and col.privacy == "person_id"
+    }
+    all_conformed = conformed_rows()
+
+    # 3. Each row's verdict: the first mandatory rule it fails (or a duplicate key), and the values
+    # to blank or report, gathered into one list that is empty for nearly every row.
     checks: list[tuple[str, str, str, str]] = []  # (condition_failing, column, rule, reason_sql)
+    if raw_names:
+        checks.append((f"coalesce({', '.join(raw_names)}) is null", "", "blank_row", "'the row is empty'"))
     for col in columns:
         if col.required:
-            why = quote_ident(col.name + "__why")
+            why = reasons[col.name](quote_ident(col.name))
             checks.append((f"{quote_ident(col.name)} is null", col.name, "required", f"coalesce('required value invalid: ' || {why}, 'required value missing')"))
     for rule in table.row_rules:
         if rule.action == "quarantine":
             checks.append((f"not coalesce(({rule.expr}), true)", rule.column or "", rule.name, sql_literal(rule.reason)))
-    # A row with nothing in it (Excel's trailing ",,,,") is reported as such, not as a missing value.
-    raw_names = [quote_ident(c.name + "__raw") for c in columns if c.name in by_name] + [quote_ident(n + "__raw") for n in wide_columns]
-    if raw_names:
-        checks.insert(0, (f"coalesce({', '.join(raw_names)}) is null", "", "blank_row", "'the row is empty'"))
-
-    def first_failing(then) -> str:
-        return f"case {' '.join(f'when {cond} then {then(column, rule, reason)}' for cond, column, rule, reason in checks)} end" if checks else "cast(null as varchar)"
 
     def shown(column: str) -> str:
-        return _shown_value(table.column(column), quote_ident(column + "__raw")) if column else "NULL"
+        return _shown_value(table.column(column), quote_ident(column + "__raw")) if column else "cast(NULL as varchar)"
 
-    # Only what later steps read is kept: the conformed values, the row's verdict, a hash of its
-    # delivered text (to tell exact duplicates), and the values to blank and log, gathered into
-    # one list that is empty for nearly every row. The text and reason columns of every value
-    # would triple the table, which at national volume no longer fits in memory.
+    verdicts = [
+        f"when {cond} then {{'rule': {sql_literal(rule)}, 'reason': {reason}, 'column_name': {sql_literal(column)}, 'value': {shown(column)}}}"
+        for cond, column, rule, reason in checks
+    ]
+    quarantine_sql = f"case {' '.join(verdicts)} end" if verdicts else "NULL"
+
     blank_rules = {r.column: r for r in table.row_rules if r.action == "blank" and r.column}
     issues: list[tuple[str, str]] = []  # (condition, struct)
-    for col, name in reason_cols:
-        why = quote_ident(name + "__why")
-        value = _shown_value(col if col.name in {c.name for c in columns} else None, quote_ident(name + "__raw"))
-        issues.append((f"{why} is not null", f"{{'column_name': {sql_literal(name)}, 'value': {value}, 'rule': 'conformance', 'reason': {why}}}"))
+
+    def issue(column: str, value: str, rule: str, reason: str, action: str) -> str:
+        return f"{{'column_name': {sql_literal(column)}, 'value': {value}, 'rule': {rule}, 'reason': {reason}, 'action': {sql_literal(action)}}}"
+
+    contract_columns = {c.name for c in columns}
+    for col, name, _ in conformable:
+        if not col.lands:  # a column that never loads (names, free text) is never "blanked"
+            continue
+        why = reasons[name](quote_ident(name))
+        value = _shown_value(col if name in contract_columns else None, quote_ident(name + "__raw"))
+        issues.append((f"{why} is not null", issue(name, value, "'conformance'", why, "blanked")))
     for rule in blank_rules.values():
         value = _shown_value(table.column(rule.column), quote_ident(rule.column + "__raw"))
-        issues.append(
-            (f"(not coalesce(({rule.expr}), true) and {quote_ident(rule.column)} is not null)",
-             f"{{'column_name': {sql_literal(rule.column)}, 'value': {value}, 'rule': {sql_literal(rule.name)}, 'reason': {sql_literal(rule.reason)}}}")
-        )
+        issues.append((f"(not coalesce(({rule.expr}), true) and {quote_ident(rule.column)} is not null)", issue(rule.column, value, sql_literal(rule.name), sql_literal(rule.reason), "blanked")))
+    for col in columns:
+        if col.lands and col.privacy == "postcode":
+            _, postcode_reason = privacy_expr(col, quote_ident(col.name))
+            issues.append((f"({postcode_reason}) is not null", issue(col.name, sql_literal(WITHHELD), "'conformance'", postcode_reason, "blanked")))
+        if col.lands and col.type == "code" and col.codeset and (retired := contract.codesets[col.codeset].retired(year)):
+            is_retired = " or ".join(f"{quote_ident(col.name)} = {sql_literal(code)}" for code in retired)
+            issues.append((f"({is_retired})", issue(col.name, quote_ident(col.name), "'retired_code'", sql_literal(f"code retired before collection year {year}; kept"), "reported")))
     issues_sql = (
         f"case when {' or '.join(cond for cond, _ in issues)} then "
         f"list_filter([{', '.join(f'case when {cond} then {item} end' for cond, item in issues)}], lambda x: x is not null) end"
-        if issues else "cast(null as struct(column_name varchar, value varchar, rule varchar, reason varchar)[])"
+        if issues else "NULL"
     )
-    kept = ["_excel_row", *(quote_ident(c.name) for c in columns), *(quote_ident(n) for n in wide_columns)]
-    if table.primary_key:
-        kept.append(f"hash({', '.join(raw_names)}) as _row_hash" if raw_names else "0 as _row_hash")
 
-    con.execute(
-        f"""
-        create or replace {work.kind}table {work.prefix}checked_{tag} as
-        select {', '.join(kept)},
-            {first_failing(lambda column, rule, reason: reason)} as _quarantine_reason,
-            {first_failing(lambda column, rule, reason: sql_literal(rule))} as _quarantine_rule,
-            {first_failing(lambda column, rule, reason: sql_literal(column))} as _q_column,
-            {first_failing(lambda column, rule, reason: shown(column))} as _q_value,
-            {issues_sql} as _issues
-        from (
-            select {', '.join(reason_parts)} from (
-                select {', '.join(conform_parts)}
-                from (select {', '.join(parse_parts)} from (select {', '.join(clean_parts)} from {work.prefix}landed_{tag}))
-            )
-        )
-        """
-    )
-    con.execute(f"drop table {work.prefix}landed_{tag}")  # what remains is in checked; free the memory before the insert
-    if table.primary_key:
-        _quarantine_duplicates(con, tag, table.primary_key, work)
-
-    # 3. What lands: conformed, blanked where a blanking rule failed, privacy applied.
+    # 4. What lands: conformed, blanked where a blanking rule failed, privacy applied, and every
+    # row, quarantined or not, with its verdict; the quarantined rows are logged and deleted in
+    # the same transaction. Writing the conformed rows once, into the raw table, where a
+    # conformed copy was written first and then copied, took a sixth off ingest at national
+    # volume (docs/benchmarks.md, item 33).
     out_cols: list[str] = []
     out_exprs: list[str] = []
-    pseudonym_joins: list[str] = []
     for col in columns:
         if not col.lands:
             continue
-        value = quote_ident(col.name)
-        if col.privacy == "person_id":
-            value = _pseudonym_lookup(con, tag, col, pseudonym_joins, work)
+        value = pseudonyms.get(col.name, quote_ident(col.name))
         if col.name in blank_rules:
             value = f"case when coalesce(({blank_rules[col.name].expr}), true) then {value} end"
         if col.privacy != "person_id":
@@ -582,41 +621,26 @@ def _load_read_file(
         f"{sql_literal(path.name)} as _source_file",
         "_excel_row as _source_row",
     ]
-    staged_select = f"select {', '.join(out_exprs + [quote_ident(n) for n in wide_columns] + lineage)} from {work.prefix}checked_{tag} {' '.join(pseudonym_joins)} where _quarantine_reason is null"
+    working = [f"cast({quarantine_sql} as {WORKING_COLUMNS['_quarantine']}) as _quarantine", f"cast({issues_sql} as {WORKING_COLUMNS['_issues']}) as _issues"]
+    rows_select = (
+        f"select {', '.join(out_exprs + [quote_ident(n) for n in wide_columns] + lineage + working)} "
+        f"from ({all_conformed}) {' '.join(pseudonym_joins)}"
+    )
+    delivered_rows = ""  # an unpivoted row per wide column: count, log and check each delivered row once
     if table.unpivot:
         spec = table.unpivot
         on = ", ".join(quote_ident(n) for n in wide_columns)
-        staged_select = (
+        rows_select = (
             f"select * exclude (_wide_name), cast(regexp_extract(_wide_name, {sql_literal(spec['columns'])}, 1) as integer) as {quote_ident(spec['name'])} "
-            f"from ({staged_select}) unpivot include nulls ({quote_ident(spec['value'])} for _wide_name in ({on}))"
+            f"from ({rows_select}) unpivot include nulls ({quote_ident(spec['value'])} for _wide_name in ({on}))"
         )
-        out_cols = out_cols + [spec["value"], spec["name"]]
+        delivered_rows = f" and {quote_ident(spec['name'])} = {int(re.fullmatch(spec['columns'], wide_columns[0]).group(1))}"
     raw_table = f"raw.{quote_ident(table.raw_table)}"
     column_ddl = raw_table_columns(table)
+    this_extract = f"_extract_id = {sql_literal(extract.extract_id)}"
 
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     meta = [extract.extract_id, extract.extract_date, table.source, table.table, path.name]
-    issue_selects = [
-        f"select _excel_row, _issue.column_name, _issue.value, _issue.rule, _issue.reason, 'blanked' "
-        f"from (select _excel_row, unnest(_issues) as _issue from {work.prefix}checked_{tag} where _quarantine_reason is null and _issues is not null)"
-    ]
-    for col in columns:
-        if col.privacy == "postcode":
-            _, postcode_reason = privacy_expr(col, quote_ident(col.name))
-            issue_selects.append(
-                f"select _excel_row, {sql_literal(col.name)}, {sql_literal(WITHHELD)}, 'conformance', {postcode_reason}, 'blanked' "
-                f"from {work.prefix}checked_{tag} where _quarantine_reason is null and ({postcode_reason}) is not null"
-            )
-    for col in columns:
-        if col.type == "code" and col.codeset:
-            retired = contract.codesets[col.codeset].retired(year)
-            if retired:
-                issue_selects.append(
-                    f"select _excel_row, {sql_literal(col.name)}, {quote_ident(col.name)}, 'retired_code', "
-                    f"{sql_literal(f'code retired before collection year {year}; kept')}, 'reported' from {work.prefix}checked_{tag} "
-                    f"where _quarantine_reason is null and {quote_ident(col.name)} in ({', '.join(map(sql_literal, retired))})"
-                )
-
     con.execute("begin transaction")
     try:
         con.execute(f"create table if not exists {raw_table} ({', '.join(column_ddl)})")
@@ -626,27 +650,23 @@ def _load_read_file(
         for ddl, name in zip(column_ddl, [c.split(" ")[0].strip('"') for c in column_ddl]):
             if name not in existing:  # a column added by a newer contract year
                 con.execute(f"alter table {raw_table} add column {ddl}")
-        con.execute(f"delete from {raw_table} where _extract_id = ?", [extract.extract_id])
+        con.execute(f"delete from {raw_table} where {this_extract}")
         con.execute(
             f"update dq.ingest_log set status = {sql_literal(SUPERSEDED)} where extract_id = ? and source = ? and table_name = ? and status = 'loaded'",
             [extract.extract_id, table.source, table.table],
         )
         for t in ("quarantine", "value_issues", "file_issues"):
             con.execute(f"delete from dq.{t} where extract_id = ? and source = ? and table_name = ?", [extract.extract_id, table.source, table.table])
-        insert_cols = ", ".join(quote_ident(c) for c in out_cols + list(LINEAGE_COLUMNS))
-        if table.unpivot:
-            con.execute(f"insert into {raw_table} by name ({staged_select})")
-        else:
-            con.execute(f"insert into {raw_table} ({insert_cols}) {staged_select}")
-        inserted = con.execute(f"select count(*) from {raw_table} where _extract_id = ?", [extract.extract_id]).fetchall()[0][0]
-        staged = con.execute(f"select count(*) from {work.prefix}checked_{tag} where _quarantine_reason is null").fetchall()[0][0]
-        if inserted != staged * max(1, len(wide_columns)):
-            raise IngestError(path, f"Row accounting failed: {staged} rows staged but {inserted} inserted.", "This is a bug in the ingest code; nothing was loaded. Report it with the file.")
+        con.execute(f"insert into {raw_table} by name ({rows_select})")
+        inserted = con.execute(f"select count(*) from {raw_table} where {this_extract}").fetchall()[0][0]
+        if inserted != landed * max(1, len(wide_columns)):
+            raise IngestError(path, f"Row accounting failed: {landed} rows read but {inserted} inserted.", "This is a bug in the ingest code; nothing was loaded. Report it with the file.")
+        if table.primary_key:
+            _quarantine_duplicates(con, tag, table.primary_key, raw_table, this_extract, delivered_rows, conformed_rows(set(table.primary_key)), raw_names)
         con.execute(
             f"""insert into dq.quarantine
-            select ?, ?, ?, ?, ?, _excel_row, coalesce(_q_column, {sql_literal(', '.join(table.primary_key))}), _q_value,
-                   _quarantine_rule, _quarantine_reason, ?
-            from {work.prefix}checked_{tag} where _quarantine_reason is not null""",
+            select ?, ?, ?, ?, ?, _source_row, _quarantine.column_name, _quarantine.value, _quarantine.rule, _quarantine.reason, ?
+            from {raw_table} where {this_extract} and _quarantine is not null{delivered_rows}""",
             meta + [now],
         )
         con.execute(
@@ -656,11 +676,19 @@ def _load_read_file(
             from (select line, min(error_type) as error_type, min(error_message) as error_message from rej_{tag} group by line)""",
             meta + [now],
         )
-        if issue_selects:
+        if issues:
             con.execute(
-                f"insert into dq.value_issues select ?, ?, ?, ?, ?, * , ? from ({' union all '.join(issue_selects)})",
+                f"""insert into dq.value_issues
+                select ?, ?, ?, ?, ?, _source_row, _issue.column_name, _issue.value, _issue.rule, _issue.reason, _issue.action, ?
+                from (select _source_row, unnest(_issues) as _issue from {raw_table}
+                      where {this_extract} and _quarantine is null and _issues is not null{delivered_rows})""",
                 meta + [now],
             )
+        con.execute(f"delete from {raw_table} where {this_extract} and _quarantine is not null")
+        staged = con.execute(f"select count(*) from {raw_table} where {this_extract}{delivered_rows}").fetchall()[0][0]
+        left = con.execute(f"select count(*) from {raw_table} where {this_extract}").fetchall()[0][0]
+        if left != staged * max(1, len(wide_columns)):
+            raise IngestError(path, f"Row accounting failed: {staged} rows staged but {left} kept.", "This is a bug in the ingest code; nothing was loaded. Report it with the file.")
         for name in unknown:
             con.execute("insert into dq.file_issues values (?, ?, ?, ?, ?, 'unknown_column', ?, ?)", meta + [f"column {name!r} is not in the contract; not loaded", now])
         for name in missing:
@@ -698,11 +726,6 @@ def _load_read_file(
     except BaseException:  # an interruption too: the transaction must not stay open
         con.execute("rollback")
         raise
-    finally:
-        for t in ("rej", "scan", "shift"):
-            con.execute(f"drop table if exists {t}_{tag}")
-        for t in ("landed", "checked", "dups", *(f"pseudonyms{i}" for i in range(len(pseudonym_joins)))):
-            con.execute(f"drop table if exists {work.prefix}{t}_{tag}")
     return LoadResult(
         table.source, table.table, extract.extract_id, path.name, digest, "loaded",
         rows_in=rows_in, rows_staged=expected_staged, rows_quarantined=quarantined, values_blanked=blanked,
