@@ -28,6 +28,9 @@ LINEAGE = [
     ("_extract_date", "Date the extract was taken."),
     ("_source_file", "File the row came from."),
     ("_source_row", "Row number in that file as Excel shows it."),
+    # The load's working columns (pipelines/ingest/load.py, WORKING_COLUMNS).
+    ("_quarantine", "Ingest's verdict on the row while it loads; empty in every row kept (the quarantined rows are in dq.quarantine)."),
+    ("_issues", "The row's values that ingest blanked or reported, as dq.value_issues lists them (personal values withheld)."),
 ]
 CLASSIFICATION = {
     "person_id": "pseudonymised_identifier",
