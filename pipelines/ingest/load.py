@@ -329,8 +329,9 @@ def _quarantine_duplicates(
     )
 
 
-def _pseudonym_lookup(con, tag: str, col: Column, joins: list[str], conformed_rows: str, work: WorkArea) -> str:
-    """The pseudonym of `col` for each row, through a table of its distinct values.
+def _pseudonym_lookup(con, tag: str, col: Column, joins: list[str], values: str, work: WorkArea) -> str:
+    """The pseudonym of `col` for each row, through a table of its distinct values (`values`
+    is SQL giving the column's conformed values).
 
     The keyed hash is the dearest expression in ingest (two SHA-256 and the key padding per
     value); a pupil is on 15 censuses and a child on many rows, so hashing each distinct
@@ -341,7 +342,7 @@ def _pseudonym_lookup(con, tag: str, col: Column, joins: list[str], conformed_ro
     value, _ = privacy_expr(col, plain)
     con.execute(
         f"create or replace {work.kind}table {work.prefix}{lookup} as select {plain}, {value} as {hashed} "
-        f"from (select distinct {quote_ident(col.name)} as {plain} from ({conformed_rows}) where {quote_ident(col.name)} is not null)"
+        f"from (select distinct {quote_ident(col.name)} as {plain} from ({values}) where {quote_ident(col.name)} is not null)"
     )
     joins.append(f"left join {work.prefix}{lookup} on {quote_ident(col.name)} = {lookup}.{plain}")
     return f"{lookup}.{hashed}"
@@ -501,14 +502,15 @@ def _load_read_file(
     # only once, into the raw table (step 4). Nested projections: a date's text is parsed once, a
     # level below, because its value refers to it several times.
     clean_parts = [f"{excel_row} as _excel_row"]
+    cleaned: dict[str, str] = {}
     for col in columns:
         if col.name in by_name:
-            raw = blank_to_null(quote_ident(by_name[col.name]))
+            cleaned[col.name] = blank_to_null(quote_ident(by_name[col.name]))
         elif col.default_from == "extract.la_code" and la_default:
-            raw = sql_literal(str(la_default))
+            cleaned[col.name] = sql_literal(str(la_default))
         else:
-            raw = "cast(null as varchar)"
-        clean_parts.append(f"{raw} as {quote_ident(col.name + '__raw')}")
+            cleaned[col.name] = "cast(null as varchar)"
+        clean_parts.append(f"{cleaned[col.name]} as {quote_ident(col.name + '__raw')}")
     for name in wide_columns:
         clean_parts.append(f"{blank_to_null(quote_ident(name))} as {quote_ident(name + '__raw')}")
     wide_type = (table.unpivot or {}).get("type", "integer")
@@ -539,10 +541,14 @@ def _load_read_file(
     raw_names = [quote_ident(c.name + "__raw") for c in columns if c.name in by_name] + [quote_ident(n + "__raw") for n in wide_columns]
 
     # 2. The pseudonyms of the distinct person identifiers: a narrow pass over the landed text,
-    # conforming only the column it needs.
+    # which conforms each distinct text once.
+    def distinct_values(col: Column) -> str:
+        value_sql, _ = conformed_expr(col, "_text", None, year, extract_date_sql)
+        return f"select {value_sql} as {quote_ident(col.name)} from (select distinct {cleaned[col.name]} as _text from {work.prefix}landed_{tag})"
+
     pseudonym_joins: list[str] = []
     pseudonyms = {
-        col.name: _pseudonym_lookup(con, tag, col, pseudonym_joins, conformed_rows({col.name}), work)
+        col.name: _pseudonym_lookup(con, tag, col, pseudonym_joins, distinct_values(col), work)
         for col in columns if col.lands and col.privacy == "person_id"
     }
     all_conformed = conformed_rows()
