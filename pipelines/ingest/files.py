@@ -53,9 +53,10 @@ def scan_file(path: Path, chunk: int = 4 * 1024 * 1024, copy_to: Path | None = N
     copy there (synced to disk), so that what is checksummed, archived and loaded is one set of
     bytes, read from the delivery once.
 
-    The SHA-256 of each block runs on a second thread while this one writes the block and reads
-    the next (hashlib lets go of the GIL for large blocks): on two cores the pass takes about
-    the longer of hashing and copying rather than their sum (docs/benchmarks.md, item 22).
+    The SHA-256 of each block runs on a second thread, and its write on a third, while this one
+    reads the next (hashlib and file writes let go of the GIL for large blocks): the pass takes
+    about the longest of reading, hashing and writing rather than their sum (docs/benchmarks.md,
+    items 22 and 33).
     """
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
