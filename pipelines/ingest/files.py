@@ -63,9 +63,10 @@ def scan_file(path: Path, chunk: int = 4 * 1024 * 1024, copy_to: Path | None = N
     valid, bad_at, offset = True, None, 0
     with (
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as hasher,
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="copy") as writer,
         path.open("rb") as fh,
         (copy_to.open("wb") if copy_to else nullcontext()) as out,
+        # Listed after `out`, so that on the way out (an error too) its last write ends first.
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="copy") as writer,
     ):
         # The block being hashed and the block being written, each one at a time and in order.
         hashing = writing = None
