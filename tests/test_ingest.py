@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 
+from pipelines.contracts.model import Column, TableContract
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.files import scan_file
 from pipelines.ingest.pseudonym_upgrade import upgrade_pseudonym_columns
@@ -123,8 +124,37 @@ def test_duplicate_keys_are_judged_on_the_delivered_ids_not_their_pseudonyms(tmp
         (5, "duplicate_key", "duplicate primary key: same person_id as row 4, different values"),
         (6, "duplicate_key", "duplicate primary key: same person_id as row 4, different values"),
     ]
-    # The working columns are empty in every row kept.
+    # The working columns are empty in every row kept, and no work table outlives the load.
     assert con.execute("select count(*) from raw.testsrc__people where _quarantine is not null").fetchall()[0][0] == 0
+    assert con.execute("select count(*) from duckdb_tables() where database_name = 'temp'").fetchall()[0][0] == 0
+    con.close()
+
+
+WIDE = TableContract(
+    source="testsrc", table="wide", description="Population by area, one column per year.", file_pattern="wide*.csv",
+    grain="One row per area.", primary_key=("area",), columns=(Column("area", "id", "Area.", required=True),),
+    unpivot={"columns": "pop_(\\d{4})(_revised)?", "name": "year", "value": "population", "type": "integer"},
+)
+
+
+def test_a_wide_file_loads_one_row_per_year_and_counts_each_delivered_row_once(tmp_path):
+    extract, path = deliver(tmp_path, "area,pop_2021,pop_2022\nA,1,2\nB,x,4\nA,5,6\n", name="wide.csv")
+    con = connect(tmp_path)
+    result = ingest(con, tmp_path, extract, path, WIDE)
+    assert (result.rows_in, result.rows_staged, result.rows_quarantined, result.values_blanked) == (3, 2, 1, 1)
+    assert con.execute("select area, year, population from raw.testsrc__wide order by all").fetchall() == [
+        ("A", 2021, 1), ("A", 2022, 2), ("B", 2021, None), ("B", 2022, 4),
+    ]
+    assert con.execute("select excel_row, rule from dq.quarantine").fetchall() == [(4, "duplicate_key")]
+    assert con.execute("select excel_row, column_name, value from dq.value_issues").fetchall() == [(3, "pop_2021", "x")]
+    con.close()
+
+
+def test_wide_columns_that_give_the_same_year_fail_the_file(tmp_path):
+    extract, path = deliver(tmp_path, "area,pop_2021,pop_2021_revised\nA,1,2\n", name="wide.csv")
+    con = connect(tmp_path)
+    with pytest.raises(IngestError, match="same year"):
+        ingest(con, tmp_path, extract, path, WIDE)
     con.close()
 
 

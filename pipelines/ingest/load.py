@@ -12,7 +12,8 @@ For each file:
   4. in one transaction, in one pass over the text, write every row into the raw table: each
      value conformed to its type and code set (failures blanked and logged), postcodes reduced
      to sectors, direct identifiers dropped, and the row's verdict: the first mandatory rule it
-     fails (a required value missing, a row rule); then quarantine duplicate primary keys, log
+     fails (a required value missing, a row rule); then quarantine duplicate primary keys (found
+     in the raw table, decided on the candidates' delivered keys), log
      the quarantined rows (file, Excel row, column, value and reason) and the blanked values,
      delete the quarantined rows, and check the row accounting (rows in = rows staged + rows
      quarantined), rolling back if it does not hold. The conformed rows are written once.
@@ -22,6 +23,7 @@ Raw files are never modified: the copy loaded goes to the archive with its sha25
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
@@ -118,7 +120,8 @@ def ensure_dq_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def raw_table_columns(table: TableContract) -> list[str]:
-    """Column definitions of a raw table: the contract's landing columns plus lineage."""
+    """Column definitions of a raw table: the contract's landing columns, lineage, and the load's
+    working columns."""
     ddl = [f"{quote_ident(c.name)} {landed_type(c)}" for c in table.columns if c.lands]
     if table.unpivot:
         ddl += [f"{quote_ident(table.unpivot['value'])} {SQL_TYPES[table.unpivot.get('type', 'integer')]}", f"{quote_ident(table.unpivot['name'])} INTEGER"]
@@ -444,15 +447,34 @@ def _load_scanned_file(con, contract: Contract, table: TableContract, extract: E
     try:
         with work_area(con, work_dir, tag, read_path.stat().st_size) as work:
             try:
-                return _load_read_file(
+                result = _load_read_file(
                     con, contract, table, extract, path, plan, read_path, digest, year, columns,
                     delivered_names, by_name, unknown, missing, wide_columns, la_default, tag, archive_dir, started, loaded_copy, work,
                 )
-            finally:
-                _drop_work_tables(con, tag)
+            except BaseException:
+                with contextlib.suppress(duckdb.Error):  # the error on its way out is the one to report
+                    _drop_work_tables(con, tag)
+                raise
+            _drop_work_tables(con, tag)
+            return result
     finally:
         if read_path != loaded_copy:
             read_path.unlink(missing_ok=True)
+
+
+def _first_wide_year(con, path: Path, pattern: str, wide_columns: list[str]) -> int:
+    """The year of the first wide column, read as the unpivot reads it (DuckDB's regexp_extract).
+
+    Each delivered row becomes one raw row per wide column; the rows of this year stand for the
+    delivered rows when they are counted and logged, so no two columns may give the same year.
+    """
+    years = [r[0] for r in con.execute(
+        f"select try_cast(regexp_extract(name, {sql_literal(pattern)}, 1) as integer) from unnest(?::varchar[]) as t(name)", [wide_columns]
+    ).fetchall()]
+    repeated = sorted({str(y) for y in years if years.count(y) > 1 or y is None})
+    if repeated:
+        raise IngestError(path, f"Two or more columns give the same year, or none: {', '.join(repeated)}.", "Deliver one column per year, named as the contract's pattern says.")
+    return years[0]
 
 
 def _drop_work_tables(con, tag: str) -> None:
@@ -537,13 +559,12 @@ def _load_read_file(
             f"from (select {', '.join(clean_parts)} from {work.prefix}landed_{tag}))"
         )
 
-    # A row with nothing in it (Excel's trailing ",,,,") is reported as such, not as a missing value.
     raw_names = [quote_ident(c.name + "__raw") for c in columns if c.name in by_name] + [quote_ident(n + "__raw") for n in wide_columns]
 
     # 2. The pseudonyms of the distinct person identifiers: a narrow pass over the landed text,
     # which conforms each distinct text once.
     def distinct_values(col: Column) -> str:
-        value_sql, _ = conformed_expr(col, "_text", None, year, extract_date_sql)
+        value_sql, _ = conformed_expr(col, "_text", contract.codesets.get(col.codeset) if col.codeset else None, year, extract_date_sql)
         return f"select {value_sql} as {quote_ident(col.name)} from (select distinct {cleaned[col.name]} as _text from {work.prefix}landed_{tag})"
 
     pseudonym_joins: list[str] = []
@@ -553,9 +574,11 @@ def _load_read_file(
     }
     all_conformed = conformed_rows()
 
-    # 3. Each row's verdict: the first mandatory rule it fails (or a duplicate key), and the values
-    # to blank or report, gathered into one list that is empty for nearly every row.
+    # 3. Each row's verdict: the first mandatory rule it fails (duplicate keys are judged after the
+    # insert), and the values to blank or report, gathered into one list that is empty for nearly
+    # every row.
     checks: list[tuple[str, str, str, str]] = []  # (condition_failing, column, rule, reason_sql)
+    # A row with nothing in it (Excel's trailing ",,,,") is reported as such, not as a missing value.
     if raw_names:
         checks.append((f"coalesce({', '.join(raw_names)}) is null", "", "blank_row", "'the row is empty'"))
     for col in columns:
@@ -640,7 +663,7 @@ def _load_read_file(
             f"select * exclude (_wide_name), cast(regexp_extract(_wide_name, {sql_literal(spec['columns'])}, 1) as integer) as {quote_ident(spec['name'])} "
             f"from ({rows_select}) unpivot include nulls ({quote_ident(spec['value'])} for _wide_name in ({on}))"
         )
-        delivered_rows = f" and {quote_ident(spec['name'])} = {int(re.fullmatch(spec['columns'], wide_columns[0]).group(1))}"
+        delivered_rows = f" and {quote_ident(spec['name'])} = {_first_wide_year(con, path, spec['columns'], wide_columns)}"
     raw_table = f"raw.{quote_ident(table.raw_table)}"
     column_ddl = raw_table_columns(table)
     this_extract = f"_extract_id = {sql_literal(extract.extract_id)}"
