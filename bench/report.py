@@ -69,7 +69,7 @@ def summary_rows(results: dict) -> list[str]:
     for s in results["scales"]:
         rows.append(
             f"| {results['started_at'][:16]} | {commit} | {results['label']} | {s['scale']} | {s['rows_in']:,} "
-            f"| {_num(s['full']['wall_s'])}{_status(s['full'])} | {_num(s['floor']['wall_s'])} | {_num(s['ratio_to_floor'])} "
+            f"| {_num(s['full']['wall_s'])}{_status(s['full'])} | {_num(s['floor']['wall_s'])} | {_num(s['ratio_to_floor'], 2)} "
             f"| {_num(s['full']['peak_rss_mb'], 0)} | {_num(s['full']['cpu_s'])} | {_no_change(s)} "
             f"| {_num(s['partition_rerun']['wall_s'])}{_status(s['partition_rerun'])} | {load} |"
         )
@@ -109,7 +109,7 @@ def run_section(results: dict) -> str:
             row(f"&nbsp;&nbsp;{STAGE_LABELS[stage]}", cells)
     row("&nbsp;&nbsp;of which before the first step", [_num(s["full"]["stages"]["dagster_overhead"].get("before_first_step_s")) for s in scales])
     row("**floor** (DuckDB read_csv of every file)", [f"**{_num(s['floor']['wall_s'])}** / {_figures(s['floor']).split(' / ', 1)[1]}" for s in scales])
-    row("**ratio** end to end / floor", [f"**{_num(s['ratio_to_floor'])}**" for s in scales])
+    row("**ratio** end to end / floor", [f"**{_num(s['ratio_to_floor'], 2)}**" for s in scales])
     row("no-change nightly run", [_figures(s["no_change"]) for s in scales])
     if any("no_change_again" in s for s in scales):
         row("no-change nightly run again, at once", [_figures(s["no_change_again"]) if "no_change_again" in s else "-" for s in scales])
