@@ -12,10 +12,10 @@ For each file:
   4. in one transaction, in one pass over the text, write every row into the raw table: each
      value conformed to its type and code set (failures blanked and logged), postcodes reduced
      to sectors, direct identifiers dropped, and the row's verdict: the first mandatory rule it
-     fails (a required value missing, a row rule); then quarantine duplicate primary keys (found
-     in the raw table, decided on the candidates' delivered keys), log
-     the quarantined rows (file, Excel row, column, value and reason) and the blanked values,
-     delete the quarantined rows, and check the row accounting (rows in = rows staged + rows
+     fails (a required value missing, a row rule); then quarantine duplicate primary keys
+     (found in the raw table, decided on the candidates' delivered keys), log the quarantined
+     rows (file, Excel row, column, value and reason) and the blanked values, delete the
+     quarantined rows, and check the row accounting (rows in = rows staged + rows
      quarantined), rolling back if it does not hold. The conformed rows are written once.
 
 Raw files are never modified: the copy loaded goes to the archive with its sha256.
@@ -630,8 +630,8 @@ def _load_read_file(
     # 4. What lands: conformed, blanked where a blanking rule failed, privacy applied, and every
     # row, quarantined or not, with its verdict; the quarantined rows are logged and deleted in
     # the same transaction. Writing the conformed rows once, into the raw table, where a
-    # conformed copy was written first and then copied, took a sixth off ingest at national
-    # volume (docs/benchmarks.md, item 33).
+    # conformed copy was written first and then copied, took a ninth off ingest at national
+    # volume, a fifth off the census file (docs/benchmarks.md, item 33).
     out_cols: list[str] = []
     out_exprs: list[str] = []
     for col in columns:
