@@ -278,6 +278,12 @@ def _excel_row_sql(con, plan: FilePlan, tag: str) -> str:
     )
 
 
+def _verdict(rule_sql: str, reason_sql: str, column: str, value_sql: str) -> str:
+    """SQL of a row's `_quarantine` verdict (WORKING_COLUMNS): the rule it failed and why, and the
+    column and (shown) value that failed it."""
+    return f"{{'rule': {rule_sql}, 'reason': {reason_sql}, 'column_name': {sql_literal(column)}, 'value': {value_sql}}}"
+
+
 def _quarantine_duplicates(
     con, tag: str, primary_key: list[str], raw_table: str, this_extract: str, delivered_rows: str,
     conformed_rows: str, raw_names: list[str],
@@ -287,9 +293,9 @@ def _quarantine_duplicates(
     A later row identical in every delivered column is an exact duplicate (a double export); one
     that differs is a conflicting duplicate key, and the reason names the row it conflicts with.
     The candidates come from a narrow group-by of the keys as they landed. A pseudonym is the same
-    for identifiers that differ only in case, so that may find more rows than it
-    should; the keys as delivered and conformed then decide, for the candidates alone. A row
-    already quarantined by a rule keeps that reason, but still counts as its key's first row.
+    for identifiers that differ only in case, so that may find more rows than it should; the
+    keys as delivered and conformed then decide, for the candidates alone. A row already
+    quarantined by a rule keeps that reason, but still counts as its key's first row.
 
     Its tables are temporary whatever the file's work area: they are written inside the load's
     transaction, which may write to one attached database only, the build database. They hold
@@ -327,7 +333,7 @@ def _quarantine_duplicates(
         """
     )
     con.execute(
-        f"""update {raw_table} set _quarantine = {{'rule': _dup_rule, 'reason': _dup_reason, 'column_name': {sql_literal(key_list)}, 'value': cast(NULL as varchar)}}
+        f"""update {raw_table} set _quarantine = {_verdict('_dup_rule', '_dup_reason', key_list, 'cast(NULL as varchar)')}
         from dups_{tag} where {this_extract} and _source_row = _dup_row and _quarantine is null"""
     )
 
@@ -538,22 +544,24 @@ def _load_read_file(
     wide_type = (table.unpivot or {}).get("type", "integer")
     conformable = [(c, c.name, contract.codesets.get(c.codeset) if c.codeset else None) for c in columns]
     conformable += [(Column(name=n, type=wide_type, description=""), n, None) for n in wide_columns]
+    parse_part: dict[str, str] = {}  # a date's parsed text, by column name
+    conform_part: dict[str, str] = {}
     reasons: dict[str, Callable[[str], str]] = {}
+    for col, name, codeset in conformable:
+        raw = quote_ident(name + "__raw")
+        parsed = None
+        if col.type in ("date", "datetime"):
+            parsed = quote_ident(name + "__parsed")
+            parse_part[name] = f"{parsed_timestamp(raw)} as {parsed}"
+        value_sql, reasons[name] = conformed_expr(col, raw, codeset, year, extract_date_sql, parsed)
+        conform_part[name] = f"{value_sql} as {quote_ident(name)}"
 
     def conformed_rows(names: set[str] | None = None) -> str:
         """Every landed row with its cleaned text (`<name>__raw`) and, for the columns named (all by
         default), its conformed value. A pass that needs a few columns conforms only those."""
-        parse_parts, conform_parts = ["*"], ["*"]
-        for col, name, codeset in conformable:
-            if names is not None and name not in names:
-                continue
-            raw = quote_ident(name + "__raw")
-            parsed = None
-            if col.type in ("date", "datetime"):
-                parsed = quote_ident(name + "__parsed")
-                parse_parts.append(f"{parsed_timestamp(raw)} as {parsed}")
-            value_sql, reasons[name] = conformed_expr(col, raw, codeset, year, extract_date_sql, parsed)
-            conform_parts.append(f"{value_sql} as {quote_ident(name)}")
+        chosen = [name for _, name, _ in conformable if names is None or name in names]
+        parse_parts = ["*", *(parse_part[n] for n in chosen if n in parse_part)]
+        conform_parts = ["*", *(conform_part[n] for n in chosen)]
         return (
             f"select {', '.join(conform_parts)} from (select {', '.join(parse_parts)} "
             f"from (select {', '.join(clean_parts)} from {work.prefix}landed_{tag}))"
@@ -592,10 +600,7 @@ def _load_read_file(
     def shown(column: str) -> str:
         return _shown_value(table.column(column), quote_ident(column + "__raw")) if column else "cast(NULL as varchar)"
 
-    verdicts = [
-        f"when {cond} then {{'rule': {sql_literal(rule)}, 'reason': {reason}, 'column_name': {sql_literal(column)}, 'value': {shown(column)}}}"
-        for cond, column, rule, reason in checks
-    ]
+    verdicts = [f"when {cond} then {_verdict(sql_literal(rule), reason, column, shown(column))}" for cond, column, rule, reason in checks]
     quarantine_sql = f"case {' '.join(verdicts)} end" if verdicts else "NULL"
 
     blank_rules = {r.column: r for r in table.row_rules if r.action == "blank" and r.column}
