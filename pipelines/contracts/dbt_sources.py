@@ -23,15 +23,16 @@ SOURCE_DESCRIPTIONS = {
     "education": "School census, early years and attainment extracts.",
     "youth_justice": "Youth justice case-management system extract.",
 }
-# Columns ingest adds to every raw table: where each row came from, then the load's own.
+# Columns ingest adds to every raw table (name, description, classification): where each row came
+# from, then the load's own working columns (pipelines/ingest/load.py, WORKING_COLUMNS).
 LOAD_COLUMNS = [
-    ("_extract_id", "Extract folder the row came from (its delivery date)."),
-    ("_extract_date", "Date the extract was taken."),
-    ("_source_file", "File the row came from."),
-    ("_source_row", "Row number in that file as Excel shows it."),
-    # The load's working columns (pipelines/ingest/load.py, WORKING_COLUMNS).
-    ("_quarantine", "Ingest's verdict on the row while it loads; empty in every row kept (the quarantined rows are in dq.quarantine)."),
-    ("_issues", "The row's values that ingest blanked or reported, as dq.value_issues lists them: a personal value withheld, a retired code shown."),
+    ("_extract_id", "Extract folder the row came from (its delivery date).", "non_personal"),
+    ("_extract_date", "Date the extract was taken.", "non_personal"),
+    ("_source_file", "File the row came from.", "non_personal"),
+    ("_source_row", "Row number in that file as Excel shows it.", "non_personal"),
+    ("_quarantine", "Ingest's verdict on the row while it loads; empty in every row kept (the quarantined rows are in dq.quarantine).", "non_personal"),
+    # A retired code is shown as delivered, as in dq.value_issues.
+    ("_issues", "The row's values that ingest blanked or reported, as dq.value_issues lists them: a personal value withheld, a retired code shown.", "quasi_identifier"),
 ]
 CLASSIFICATION = {
     "person_id": "pseudonymised_identifier",
@@ -57,7 +58,7 @@ def sources_document(contract: Contract, source: str) -> dict:
         if t.unpivot:
             columns.append({"name": t.unpivot["value"], "description": "Value of the year column.", "meta": {"classification": "non_personal", "contract_type": t.unpivot.get("type", "integer")}})
             columns.append({"name": t.unpivot["name"], "description": "Year taken from the wide column name.", "meta": {"classification": "non_personal", "contract_type": "integer"}})
-        columns += [{"name": n, "description": d, "meta": {"classification": "quasi_identifier" if n == "_issues" else "non_personal"}} for n, d in LOAD_COLUMNS]
+        columns += [{"name": n, "description": d, "meta": {"classification": c}} for n, d, c in LOAD_COLUMNS]
         tables.append(
             {
                 "name": t.table,
