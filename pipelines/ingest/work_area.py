@@ -1,8 +1,8 @@
 """Where one file's ingest work tables live: in memory, or in a compressed scratch database.
 
-While a file loads, ingest holds its text as read (`landed`), and reads it again to write the
-conformed rows into the raw table. Temporary tables are the fastest home for them while they fit in DuckDB's
-memory limit. Past that limit DuckDB spills temporary tables to its temp folder *uncompressed*:
+While a file loads, ingest holds its text as read (`landed`) and reads it again to write the
+conformed rows into the raw table. A temporary table is the fastest home for the text while it
+fits in DuckDB's memory limit. Past that limit DuckDB spills temporary tables to its temp folder *uncompressed*:
 at national volume the 8 GB pupil census became 22 GB of spill files, written and read back, and
 its ingest took a third longer than its size predicts (docs/benchmarks.md, item 30).
 
@@ -25,11 +25,9 @@ import duckdb
 from pipelines.ingest.conform import sql_literal
 
 SCRATCH_CATALOG = "ingest_work"
-# At their peak the work tables took about 3.5 times the file's bytes when ingest kept a
-# conformed copy beside the text (the census at scale 10: 545 MB of CSV, 1,048 MB of landed
-# text in memory, then the copy); the text alone is about twice the bytes, and the margin left
-# is for the insert's own buffers. A file whose work would take more than the memory limit goes
-# to the scratch database.
+# The landed text takes about twice the file's bytes in memory (the census at scale 10: 545 MB
+# of CSV, 1,048 MB of text); the rest of the margin is for the insert's own buffers. A file
+# whose work would take more than the memory limit goes to the scratch database.
 WORK_BYTES_PER_FILE_BYTE = 4
 _UNITS = {"": 1, "B": 1, "BYTES": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "PB": 10**15, "EB": 10**18,
           "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40, "PIB": 2**50, "EIB": 2**60}

@@ -88,9 +88,9 @@ def content_hash(con: duckdb.DuckDBPyConnection, table: str) -> str:
     """A fingerprint of a table's content, independent of row order: its row count, two sums of
     DuckDB's 64-bit hash of each row's typed values (salted differently), and its columns' names
     and types. Hashing each row's text and sorting the texts gave the same answer twenty times
-    slower, most of it spent turning numbers into text (docs/benchmarks.md, item 28). DuckDB does not promise the same hash
-    across its versions: after an upgrade the first publication is made again under a new id,
-    with the same figures."""
+    slower, most of it spent turning numbers into text (docs/benchmarks.md, item 28). DuckDB does
+    not promise the same hash across its versions: after an upgrade the first publication is
+    made again under a new id, with the same figures."""
     described = [(r[0], r[1]) for r in con.execute(f"describe {table}").fetchall()]
     columns = ", ".join(quote_ident(name) for name, _ in described)
     rows, first, second = con.execute(f"select count(*), sum(hash({columns})), sum(hash('outcomes', {columns})) from {table}").fetchall()[0]
