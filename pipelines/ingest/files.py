@@ -13,6 +13,7 @@ import codecs
 import hashlib
 import os
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -33,6 +34,10 @@ def sha256_of(path: Path, chunk: int = 4 * 1024 * 1024) -> str:
     return digest.hexdigest()
 
 
+class ScanStopped(Exception):
+    """The scan pass was told to stop before the end of the file."""
+
+
 @dataclass(frozen=True)
 class FileScan:
     """What one streaming pass over the whole file tells: its checksum and whether it is UTF-8.
@@ -48,7 +53,7 @@ class FileScan:
     first_bad_byte: int | None  # offset of the first byte that is not UTF-8
 
 
-def scan_file(path: Path, chunk: int = 4 * 1024 * 1024, copy_to: Path | None = None) -> FileScan:
+def scan_file(path: Path, chunk: int = 4 * 1024 * 1024, copy_to: Path | None = None, stop: threading.Event | None = None) -> FileScan:
     """Checksum and UTF-8 check in one pass; with `copy_to`, the same pass writes a byte-for-byte
     copy there (synced to disk), so that what is checksummed, archived and loaded is one set of
     bytes, read from the delivery once.
@@ -56,7 +61,8 @@ def scan_file(path: Path, chunk: int = 4 * 1024 * 1024, copy_to: Path | None = N
     The SHA-256 of each block runs on a second thread, and its write on a third, while this one
     reads the next (hashlib and file writes let go of the GIL for large blocks): the pass takes
     about the longest of reading, hashing and writing rather than their sum (docs/benchmarks.md,
-    items 22 and 33).
+    items 22 and 33). Setting `stop` (the load it runs beside has failed) ends it at the next
+    block, with ScanStopped.
     """
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
@@ -71,6 +77,8 @@ def scan_file(path: Path, chunk: int = 4 * 1024 * 1024, copy_to: Path | None = N
         # The block being hashed and the block being written, each one at a time and in order.
         hashing = writing = None
         while block := fh.read(chunk):
+            if stop is not None and stop.is_set():
+                raise ScanStopped(path)
             if hashing is not None:
                 hashing.result()
             hashing = hasher.submit(digest.update, block)

@@ -1,13 +1,15 @@
 """Load one delivered file into the build database, conformed to its contract.
 
 For each file:
-  1. checksum it (or take its last checksum when its stat data shows it unchanged since,
-     file_stats.py); if this exact file was already loaded for this extract, do nothing; the
-     same pass copies it into the work folder, and that copy is what DuckDB reads and what is
-     archived;
-  2. find encoding and header row; read every row as text with DuckDB (rows that do not parse
-     as CSV are captured, not lost); the work tables are temporary, or, for a file too big for
-     memory, in a scratch database deleted afterwards (work_area.py);
+  1. if its stat data shows it unchanged since it was last checksummed (file_stats.py) and that
+     checksum was loaded for this extract, do nothing;
+  2. find encoding and header row from the first block; read every row as text with DuckDB
+     (rows that do not parse as CSV are captured, not lost) while, on another thread, one pass
+     over the file checksums it, checks that all of it is UTF-8 and copies it into the work
+     folder for the archive; the stat data taken before and after both reads shows they read
+     the same bytes. If this exact file was already loaded for this extract, stop there; if it
+     is not UTF-8 after all, read a UTF-8 copy instead. The work tables are temporary, or, for a
+     file too big for memory, in a scratch database deleted afterwards (work_area.py);
   3. pseudonymise the distinct person identifiers (a narrow pass over the text);
   4. in one transaction, in one pass over the text, write every row into the raw table: each
      value conformed to its type and code set (failures blanked and logged), postcodes reduced
@@ -18,7 +20,7 @@ For each file:
      quarantined rows, and check the row accounting (rows in = rows staged + rows
      quarantined), rolling back if it does not hold. The conformed rows are written once.
 
-Raw files are never modified: the copy loaded goes to the archive with its sha256.
+Raw files are never modified: the copy the scan pass took goes to the archive with its sha256.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -40,7 +44,7 @@ from pipelines.ingest.errors import IngestError
 from pipelines.ingest.extracts import Extract
 from pipelines.ingest.file_stats import DDL as FILE_STATS_DDL
 from pipelines.ingest.file_stats import FileStat, known_checksum, remember
-from pipelines.ingest.files import FilePlan, normalise_header, plan_file, scan_file, sha256_of, transcode_to_utf8
+from pipelines.ingest.files import FilePlan, FileScan, normalise_header, plan_file, scan_file, sha256_of, transcode_to_utf8
 from pipelines.ingest.work_area import WorkArea, work_area
 
 LINEAGE_COLUMNS = {
@@ -194,8 +198,9 @@ def _loaded_copy_path(work_dir: Path, extract: Extract, table: TableContract, pa
 
 
 def _archive(loaded_copy: Path, path: Path, extract: Extract, archive_dir: Path, digest: str) -> Path:
-    """Move the copy taken while the delivered file was checksummed (`loaded_copy`, the very bytes
-    DuckDB loaded) to archive/<source>/<extract>/ and list it in that folder's SHA256SUMS
+    """Move the copy taken while the delivered file was checksummed (`loaded_copy`: the bytes
+    DuckDB loaded, as the file's unchanged stat data shows) to archive/<source>/<extract>/ and
+    list it in that folder's SHA256SUMS
     (`sha256sum -c SHA256SUMS` verifies the folder).
 
     A copy, not a hard link: a landing file overwritten in place (`cp` keeps the inode) would
@@ -239,19 +244,46 @@ def _archive_target(target_dir: Path, name: str, digest: str) -> tuple[Path, boo
     return versioned, False  # a damaged copy under this version's own name: replaced
 
 
-def _read_all_text(con, plan: FilePlan, read_path: Path, names: list[str], tag: str, work: WorkArea) -> None:
+def _land_text(con, plan: FilePlan, path: Path, read_path: Path, names: list[str], tag: str, work: WorkArea) -> None:
+    """Read every row of `read_path` (the delivered file `path`, or a UTF-8 copy of it) as text
+    into `landed_<tag>`; rows DuckDB cannot split into cells go to `rej_<tag>`. A file that
+    cannot be read as CSV at all fails with an error naming the delivered file."""
     columns = "{" + ", ".join(f"{sql_literal(n)}: 'VARCHAR'" for n in names) + "}"
     con.execute(f"drop table if exists {work.prefix}landed_{tag}; drop table if exists rej_{tag}; drop table if exists scan_{tag}")
-    con.execute(
-        f"""
-        create {work.kind}table {work.prefix}landed_{tag} as
-        select * from read_csv({sql_literal(str(read_path))},
-            header = true, skip = {plan.header_line - 1}, delim = {sql_literal(plan.delimiter)},
-            quote = '"', escape = '"', auto_detect = false, columns = {columns},
-            store_rejects = true, rejects_table = 'rej_{tag}', rejects_scan = 'scan_{tag}',
-            max_line_size = {MAX_LINE_BYTES}, strict_mode = true, parallel = true)
-        """
-    )
+    try:
+        con.execute(
+            f"""
+            create {work.kind}table {work.prefix}landed_{tag} as
+            select * from read_csv({sql_literal(str(read_path))},
+                header = true, skip = {plan.header_line - 1}, delim = {sql_literal(plan.delimiter)},
+                quote = '"', escape = '"', auto_detect = false, columns = {columns},
+                store_rejects = true, rejects_table = 'rej_{tag}', rejects_scan = 'scan_{tag}',
+                max_line_size = {MAX_LINE_BYTES}, strict_mode = true, parallel = true)
+            """
+        )
+    except duckdb.Error as exc:
+        # DuckDB names the file it read, perhaps a copy in the work folder; the reader knows the
+        # delivered file.
+        first_line = str(exc).strip().splitlines()[0].replace(str(read_path), path.name)[:300]
+        if isinstance(exc, duckdb.OutOfMemoryException):  # not the file's fault: say so
+            raise IngestError(
+                path, f"DuckDB ran out of memory while reading the file: {first_line}.",
+                "Raise OUTCOMES_DUCKDB_MEMORY_LIMIT (or free memory on the machine), then run the ingest again.",
+            ) from exc
+        if "invalid state" in first_line:
+            first_line = "its quotes and line breaks cannot be split into rows (a file cut short, or edited outside the export)"
+        raise IngestError(path, f"DuckDB could not read the file as CSV: {first_line}.", "Open the file, check it is a complete CSV export of the right table, and deliver it again.") from exc
+    unterminated = con.execute(
+        f"select min(line) from rej_{tag} where error_type = 'UNQUOTED VALUE' and error_message ilike '%unterminated quote%'"
+    ).fetchall()[0][0]
+    if unterminated is not None:
+        con.execute(f"drop table if exists {work.prefix}landed_{tag}; drop table if exists rej_{tag}; drop table if exists scan_{tag}")
+        raise IngestError(
+            path,
+            f"Line {unterminated} opens a quoted value (\") that is never closed, so the rest of the file cannot be split into rows.",
+            f"Remove or double the stray quote near line {unterminated} (or re-export with text fields quoted), and deliver the file again.",
+            row=int(unterminated),
+        )
 
 
 def _excel_row_sql(con, plan: FilePlan, tag: str) -> str:
@@ -378,25 +410,33 @@ def ingest_table_file(
     if digest is not None and (already := _loaded_before(con, table, extract, digest)):
         return _unchanged(table, extract, path, digest, already)
 
-    # One pass over the delivered file: its checksum, its UTF-8 check and the copy that is loaded
-    # and then archived. Read three times (checksum, load, archive copy), a 3 GB file with a cold
-    # page cache took 22 to 37 s; read once and copied, 15 to 16 s (docs/benchmarks.md, item 14).
-    # The copy holds personal data: it lives in the work folder only until it is archived, and is
-    # deleted if the load fails.
+    # One pass over the delivered file gives its checksum, its UTF-8 check and the copy that is
+    # archived (read three times, a 3 GB file with a cold page cache took 22 to 37 s; read once
+    # and copied, 15 to 16 s: docs/benchmarks.md, item 14). It runs on a thread of its own while
+    # DuckDB reads the same file as text, so the two reads overlap and the second is served
+    # from the page cache (item 34). The file's stat data, compared before and after both
+    # reads, shows that they read the same bytes. The copy holds personal data: it lives in the
+    # work folder only until it is archived, and is deleted if the load fails.
     loaded_copy = _loaded_copy_path(work_dir, extract, table, path)
     loaded_copy.parent.mkdir(parents=True, exist_ok=True)
+    stop = threading.Event()
     try:
-        scan = scan_file(path, copy_to=loaded_copy)
-        after = FileStat.of(path)
-        if (after.bytes, after.inode, after.mtime_ns, after.ctime_ns) != (stat.bytes, stat.inode, stat.mtime_ns, stat.ctime_ns):
-            raise IngestError(path, "The file changed while it was being read (its size or times moved).", "Deliver files complete (write to _incoming and rename), then run the ingest again.")
-        digest = scan.sha256
-        if already := _loaded_before(con, table, extract, digest):
-            # Loaded before, byte for byte (the file was touched or copied again): nothing changes.
-            remember(con, table.source, table.table, extract.extract_id, path.name, stat, digest)
-            return _unchanged(table, extract, path, digest, already)
-        result = _load_scanned_file(con, contract, table, extract, path, loaded_copy, scan, archive_dir=archive_dir, work_dir=work_dir, default_la_code=default_la_code, started=started)
-        remember(con, table.source, table.table, extract.extract_id, path.name, stat, digest)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan") as pool:
+            scanning = pool.submit(scan_file, path, copy_to=loaded_copy, stop=stop)
+
+            def scanned() -> FileScan:
+                scan = scanning.result()
+                after = FileStat.of(path)
+                if (after.bytes, after.inode, after.mtime_ns, after.ctime_ns) != (stat.bytes, stat.inode, stat.mtime_ns, stat.ctime_ns):
+                    raise IngestError(path, "The file changed while it was being read (its size or times moved).", "Deliver files complete (write to _incoming and rename), then run the ingest again.")
+                return scan
+
+            try:
+                result = _load_file(con, contract, table, extract, path, loaded_copy, scanned, archive_dir=archive_dir, work_dir=work_dir, default_la_code=default_la_code, started=started)
+            except BaseException:
+                stop.set()  # the scan is not needed any more: stop it at its next block
+                raise
+        remember(con, table.source, table.table, extract.extract_id, path.name, stat, result.sha256)
         return result
     finally:
         loaded_copy.unlink(missing_ok=True)  # archived by now (moved), or not to be kept
@@ -420,12 +460,14 @@ def _unchanged(table: TableContract, extract: Extract, path: Path, digest: str, 
     )
 
 
-def _load_scanned_file(con, contract: Contract, table: TableContract, extract: Extract, path: Path, loaded_copy: Path, scan, *, archive_dir: Path, work_dir: Path, default_la_code: str | None, started: float) -> LoadResult:
-    digest = scan.sha256
+def _load_file(con, contract: Contract, table: TableContract, extract: Extract, path: Path, loaded_copy: Path, scanned: Callable[[], FileScan], *, archive_dir: Path, work_dir: Path, default_la_code: str | None, started: float) -> LoadResult:
+    """Plan the file from its first block, read it as text while the scan pass runs, then take the
+    scan's verdict (`scanned()`: checksum, whole-file UTF-8 check, file unchanged) before
+    anything is written."""
     year = collection_year_of(extract.extract_date)
     columns = table.columns_for(year)
     expected = [{normalise_header(n) for n in (c.name, *c.aliases)} for c in columns]
-    plan = plan_file(path, expected, scan)  # the first block only; errors name the delivered file
+    plan = plan_file(path, expected)  # the first block only; errors name the delivered file
     delivered_names = _unique_names([normalise_header(h) for h in plan.header])
     by_name, unknown, missing = _match_columns(plan, columns)
 
@@ -448,24 +490,41 @@ def _load_scanned_file(con, contract: Contract, table: TableContract, extract: E
         )
 
     tag = re.sub(r"\W", "_", f"{table.source}_{table.table}")
-    # Transcoded copies hold personal data: they live only until this file is loaded.
-    read_path = transcode_to_utf8(plan, work_dir / "transcoded", source=loaded_copy, digest=digest) if plan.needs_transcoding else loaded_copy
-    try:
-        with work_area(con, work_dir, tag, read_path.stat().st_size) as work:
-            try:
-                result = _load_read_file(
-                    con, contract, table, extract, path, plan, read_path, digest, year, columns,
-                    delivered_names, by_name, unknown, missing, wide_columns, la_default, tag, archive_dir, started, loaded_copy, work,
-                )
-            except BaseException:
-                with contextlib.suppress(duckdb.Error):  # the error on its way out is the one to report
-                    _drop_work_tables(con, tag)
-                raise
-            _drop_work_tables(con, tag)
-            return result
-    finally:
-        if read_path != loaded_copy:
-            read_path.unlink(missing_ok=True)
+    with work_area(con, work_dir, tag, path.stat().st_size) as work:
+        try:
+            unreadable = None
+            if not plan.needs_transcoding:  # read while the scan pass runs
+                try:
+                    _land_text(con, plan, path, path, delivered_names, tag, work)
+                except IngestError as exc:  # unless the file turns out not to be UTF-8
+                    unreadable = exc
+            scan = scanned()
+            if already := _loaded_before(con, table, extract, scan.sha256):
+                # Loaded before, byte for byte (the file was touched or copied again): nothing changes.
+                _drop_work_tables(con, tag)
+                return _unchanged(table, extract, path, scan.sha256, already)
+            if not scan.valid_utf8 or plan.needs_transcoding:
+                # The first block looked like UTF-8 but a later byte is not (Windows-1252), or the
+                # file is not UTF-8 at all: read a UTF-8 copy of the bytes checksummed. Transcoded
+                # copies hold personal data: each lives only until it is read.
+                plan = plan_file(path, expected, scan)
+                read_path = transcode_to_utf8(plan, work_dir / "transcoded", source=loaded_copy, digest=scan.sha256)
+                try:
+                    _land_text(con, plan, path, read_path, delivered_names, tag, work)
+                finally:
+                    read_path.unlink(missing_ok=True)
+            elif unreadable is not None:
+                raise unreadable
+            result = _load_landed_file(
+                con, contract, table, extract, path, plan, scan.sha256, year, columns,
+                delivered_names, by_name, unknown, missing, wide_columns, la_default, tag, archive_dir, started, loaded_copy, work,
+            )
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):  # the error on its way out is the one to report
+                _drop_work_tables(con, tag)
+            raise
+        _drop_work_tables(con, tag)
+        return result
 
 
 def _first_wide_year(con, path: Path, pattern: str, wide_columns: list[str]) -> int:
@@ -491,36 +550,11 @@ def _drop_work_tables(con, tag: str) -> None:
             con.execute(f"drop table if exists temp.{quote_ident(name)}")
 
 
-def _load_read_file(
-    con, contract, table, extract, path, plan, read_path, digest, year, columns,
+def _load_landed_file(
+    con, contract, table, extract, path, plan, digest, year, columns,
     delivered_names, by_name, unknown, missing, wide_columns, la_default, tag, archive_dir, started, loaded_copy, work,
 ) -> LoadResult:
     encoding = plan.encoding
-    try:
-        _read_all_text(con, plan, read_path, delivered_names, tag, work)
-    except duckdb.Error as exc:
-        # DuckDB names the copy it read (in the work folder); the reader knows the delivered file.
-        first_line = str(exc).strip().splitlines()[0].replace(str(read_path), path.name)[:300]
-        if isinstance(exc, duckdb.OutOfMemoryException):  # not the file's fault: say so
-            raise IngestError(
-                path, f"DuckDB ran out of memory while reading the file: {first_line}.",
-                "Raise OUTCOMES_DUCKDB_MEMORY_LIMIT (or free memory on the machine), then run the ingest again.",
-            ) from exc
-        if "invalid state" in first_line:
-            first_line = "its quotes and line breaks cannot be split into rows (a file cut short, or edited outside the export)"
-        raise IngestError(path, f"DuckDB could not read the file as CSV: {first_line}.", "Open the file, check it is a complete CSV export of the right table, and deliver it again.") from exc
-    unterminated = con.execute(
-        f"select min(line) from rej_{tag} where error_type = 'UNQUOTED VALUE' and error_message ilike '%unterminated quote%'"
-    ).fetchall()[0][0]
-    if unterminated is not None:
-        con.execute(f"drop table if exists {work.prefix}landed_{tag}; drop table if exists rej_{tag}; drop table if exists scan_{tag}")
-        raise IngestError(
-            path,
-            f"Line {unterminated} opens a quoted value (\") that is never closed, so the rest of the file cannot be split into rows.",
-            f"Remove or double the stray quote near line {unterminated} (or re-export with text fields quoted), and deliver the file again.",
-            row=int(unterminated),
-        )
-
     landed = con.execute(f"select count(*) from {work.prefix}landed_{tag}").fetchall()[0][0]
     parser_rejects = con.execute(f"select count(distinct line) from rej_{tag}").fetchall()[0][0]
     excel_row = _excel_row_sql(con, plan, tag)
