@@ -1,22 +1,21 @@
 -- Census rows with what the models need alongside: the school's phase and borough, the
 -- pupil's age at the start of the academic year (compulsory school age is 5-15 then), the
--- Census 2021 ethnic group, the social care status on census day and the DfE social care
--- group (looked after, else on a CP plan, else in need: each pupil in one group), and the DfE
--- "disadvantaged" flag (free school meals in the last six years, or looked after now or before).
--- It carries only the columns later models read. The table has some 75 million rows at
--- national volume, and the 15 columns no model read (the delivered codes behind the derived
--- flags, entry date, postcode sector, the status flags behind the social care group) took a
--- third of the time to build it (docs/benchmarks.md, item 20). They stay in the staging view.
+-- Census 2021 ethnic group, headcount and residence, and free school meals in the last six
+-- years (half of the DfE "disadvantaged" flag; int_pupil_years adds the other half).
+-- A view, not a table: at national volume it has some 75 million rows, and writing them took a
+-- quarter of the dbt build while its readers use a slice each (a term, the headcount, a few
+-- columns) and join only small tables to it. The one expensive join, to the social care status
+-- of some 19 million census days, is made in int_pupil_years on the census chosen for each
+-- pupil-year (28 million rows), not here on every census row (docs/benchmarks.md, item 34).
+-- It carries only the columns later models read; the rest stay in the staging view.
+{{ config(materialized='view') }}
+
 with census as (
     select * from {{ ref('stg_education__census_pupils') }}
 ),
 
 schools as (
     select urn, phase_code, phase_group from {{ ref('stg_education__schools') }}
-),
-
-status as (
-    select * from {{ ref('int_pupil_social_care_status') }}
 ),
 
 ethnicity as (
@@ -34,12 +33,7 @@ joined as (
         coalesce(schools.phase_group, 'other') as phase_group,
         (boroughs.la_code is not null) as is_borough_school,
         ethnicity.census_2021_group as ethnicity_group,
-        {{ age_at('census.date_of_birth', date_in_year('census.academic_year - 1', '08-31')) }} as age_at_start_of_year,
-        status.mosaic_la_code,
-        coalesce(status.is_child_in_need, false) as is_child_in_need,
-        coalesce(status.is_on_cp_plan, false) as is_on_cp_plan,
-        coalesce(status.is_looked_after, false) as is_looked_after,
-        coalesce(status.was_ever_looked_after, false) as was_ever_looked_after
+        {{ age_at('census.date_of_birth', date_in_year('census.academic_year - 1', '08-31')) }} as age_at_start_of_year
     from census
     left join schools
         on census.urn = schools.urn
@@ -47,8 +41,6 @@ joined as (
         on census.school_la_code = boroughs.la_code
     left join ethnicity
         on census.ethnicity = ethnicity.ethnicity_code
-    left join status
-        on census.upn_key = status.upn_key and census.census_date = status.census_date
 )
 
 select
@@ -68,16 +60,8 @@ select
     joined.phase_group,
     joined.is_borough_school,
     joined.ethnicity_group,
-    joined.mosaic_la_code,
     (joined.age_at_start_of_year between 5 and 15) as is_compulsory_school_age,
-    -- Headcounts take single and main registrations, so a dual-registered pupil counts once.
-    (joined.enrol_status in ('C', 'M')) as is_in_headcount,
-    case
-        when joined.is_looked_after then 'looked_after'
-        when joined.is_on_cp_plan then 'child_protection_plan'
-        when joined.is_child_in_need then 'child_in_need'
-        else 'not_in_need'
-    end as social_care_group,
-    (joined.is_fsm_ever_6 or joined.was_ever_looked_after) as is_disadvantaged,
+    joined.is_in_headcount,
+    joined.is_fsm_ever_6,
     (joined.resident_la_code = joined.school_la_code) as is_resident
 from joined

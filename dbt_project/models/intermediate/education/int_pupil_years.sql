@@ -4,16 +4,21 @@
 -- Sessions and exclusions are summed over the year. A pupil who moved school has a row for
 -- each school, as in the DfE's enrolment-based absence statistics.
 --
--- Shaped for national volume (some 75 million census rows; docs/benchmarks.md, item 20):
+-- Shaped for national volume (some 75 million census rows; docs/benchmarks.md, items 20 and 34):
 -- - the census a pupil-year takes its characteristics from is found by a group-by on the key
 --   and a join back on the census's primary key (urn, upn_key, census_date), not by a
 --   row_number() window, which would sort every census row with all its columns;
+-- - only that join back reads int_pupil_census (a view: its joins run on the rows it returns);
+--   the group-by and the pupil-years' keys need nothing but the census's own columns, and read
+--   the staging view;
+-- - the social care status is joined to the chosen census only (28 million rows), not to
+--   every census row;
 -- - the pupil-years and their sums come from one group-by of the census, attendance and
 --   exclusion rows stacked, narrow, where two group-bys, a union of their keys and three joins
 --   did before;
--- - each input is read where it is used, and no common table expression is used twice: an
---   engine may materialise such a CTE (DuckDB wrote out the whole census, 2 GB at ten times
---   the bi-borough volume, to read it a second time).
+-- - no common table expression is used twice: an engine may materialise such a CTE (DuckDB
+--   wrote out the whole census, 2 GB at ten times the bi-borough volume, to read it a second
+--   time).
 with chosen_census as (
     select
         urn,
@@ -24,10 +29,12 @@ with chosen_census as (
             max(census_date)
         ) as census_date,
         max(case when census_term = 'SPR' and is_in_headcount then 1 else 0 end) as on_spring_roll
-    from {{ ref('int_pupil_census') }}
+    from {{ ref('stg_education__census_pupils') }}
     group by urn, upn_key, academic_year
 ),
 
+-- The social care status is joined here, to the chosen census of each pupil-year, and not to
+-- every census row in int_pupil_census: 28 million rows at national volume, not 75 million.
 characteristics as (
     select
         census.urn,
@@ -39,17 +46,27 @@ characteristics as (
         census.sex,
         census.ethnicity_group,
         census.is_fsm_eligible,
-        census.is_disadvantaged,
+        -- DfE "disadvantaged": free school meals in the last six years, or looked after now or before.
+        (census.is_fsm_ever_6 or coalesce(status.was_ever_looked_after, false)) as is_disadvantaged,
         census.sen_provision,
         census.is_eal,
-        census.social_care_group,
-        census.mosaic_la_code,
+        -- Each pupil in one group: looked after, else on a CP plan, else in need.
+        case
+            when status.is_looked_after then 'looked_after'
+            when status.is_on_cp_plan then 'child_protection_plan'
+            when status.is_child_in_need then 'child_in_need'
+            else 'not_in_need'
+        end as social_care_group,
+        status.mosaic_la_code,
         census.is_resident
     from chosen_census
     inner join {{ ref('int_pupil_census') }} as census
         on chosen_census.urn = census.urn
         and chosen_census.upn_key = census.upn_key
         and chosen_census.census_date = census.census_date
+    left join {{ ref('int_pupil_social_care_status') }} as status
+        on census.upn_key = status.upn_key
+        and census.census_date = status.census_date
 ),
 
 stacked as (
@@ -63,7 +80,7 @@ stacked as (
         cast(null as bigint) as sessions_unauthorised_absence,
         0 as suspensions,
         0 as permanent_exclusions
-    from {{ ref('int_pupil_census') }}
+    from {{ ref('stg_education__census_pupils') }}
 
     union all
 

@@ -21,6 +21,8 @@ select
     coalesce(sen_provision, 'N') as sen_provision,
     sen_primary_need,
     coalesce(enrol_status, 'C') as enrol_status,
+    -- Headcounts take single and main registrations, so a dual-registered pupil counts once.
+    coalesce(enrol_status, 'C') in ('C', 'M') as is_in_headcount,
     nc_year_actual,
     {{ nc_year_number('nc_year_actual') }} as year_group,
     entry_date,
