@@ -5,22 +5,26 @@
 -- each school, as in the DfE's enrolment-based absence statistics.
 --
 -- Shaped for national volume (some 75 million census rows; docs/benchmarks.md, items 20 and 34):
--- - the census a pupil-year takes its characteristics from is found by a group-by on the key
---   and a join back on the census's primary key (urn, upn_key, census_date), not by a
---   row_number() window, which would sort every census row with all its columns;
--- - only that join back reads int_pupil_census (a view: its joins run on the rows it returns);
---   the group-by and the pupil-years' keys need nothing but the census's own columns, and read
---   the staging view;
--- - the social care status is joined to the chosen census only (28 million rows), not to
---   every census row;
--- - the pupil-years and their sums come from one group-by of the census, attendance and
---   exclusion rows stacked, narrow, where two group-bys, a union of their keys and three joins
---   did before;
+-- - the census a pupil-year takes its characteristics from is found by a group-by of the
+--   census (`chosen_census`), not by a row_number() window, which would sort every census row
+--   with all its columns. That group-by reads only the census's own columns, from the staging
+--   view;
+-- - its rows, one per pupil-year, are stacked with the attendance and exclusion rows, narrow,
+--   and one group-by gives each pupil-year its sums and its chosen census day; the
+--   characteristics are then joined on the census's primary key (urn, upn_key, census_date).
+--   The census rows themselves went into that group-by before (144 million rows where there
+--   are now 96 million), and a second join of two 28-million-row results put the chosen
+--   census and the sums together;
+-- - int_pupil_census is a view, whose joins run on the rows it returns, and is read once;
+-- - the social care status is joined to the chosen census only, not to every census row;
 -- - no common table expression is used twice: an engine may materialise such a CTE (DuckDB
 --   wrote out the whole census, 2 GB at ten times the bi-borough volume, to read it a second
 --   time).
+-- Both group-bys take the school's LA as part of the key, and each pupil-year (urn, upn_key,
+-- academic_year) has one LA: the key is unique in this table (tested).
 with chosen_census as (
     select
+        school_la_code,
         urn,
         upn_key,
         academic_year,
@@ -30,43 +34,7 @@ with chosen_census as (
         ) as census_date,
         max(case when census_term = 'SPR' and is_in_headcount then 1 else 0 end) as on_spring_roll
     from {{ ref('stg_education__census_pupils') }}
-    group by urn, upn_key, academic_year
-),
-
--- The social care status is joined here, to the chosen census of each pupil-year, and not to
--- every census row in int_pupil_census: 28 million rows at national volume, not 75 million.
-characteristics as (
-    select
-        census.urn,
-        census.upn_key,
-        census.academic_year,
-        chosen_census.on_spring_roll,
-        census.year_group,
-        census.is_compulsory_school_age,
-        census.sex,
-        census.ethnicity_group,
-        census.is_fsm_eligible,
-        -- DfE "disadvantaged": free school meals in the last six years, or looked after now or before.
-        (census.is_fsm_ever_6 or coalesce(status.was_ever_looked_after, false)) as is_disadvantaged,
-        census.sen_provision,
-        census.is_eal,
-        -- Each pupil in one group: looked after, else on a CP plan, else in need.
-        case
-            when status.is_looked_after then 'looked_after'
-            when status.is_on_cp_plan then 'child_protection_plan'
-            when status.is_child_in_need then 'child_in_need'
-            else 'not_in_need'
-        end as social_care_group,
-        status.mosaic_la_code,
-        census.is_resident
-    from chosen_census
-    inner join {{ ref('int_pupil_census') }} as census
-        on chosen_census.urn = census.urn
-        and chosen_census.upn_key = census.upn_key
-        and chosen_census.census_date = census.census_date
-    left join {{ ref('int_pupil_social_care_status') }} as status
-        on census.upn_key = status.upn_key
-        and census.census_date = status.census_date
+    group by school_la_code, urn, upn_key, academic_year
 ),
 
 stacked as (
@@ -75,12 +43,14 @@ stacked as (
         urn,
         upn_key,
         academic_year,
+        census_date,
+        on_spring_roll,
         cast(null as bigint) as sessions_possible,
         cast(null as bigint) as sessions_absent,
         cast(null as bigint) as sessions_unauthorised_absence,
         0 as suspensions,
         0 as permanent_exclusions
-    from {{ ref('stg_education__census_pupils') }}
+    from chosen_census
 
     union all
 
@@ -89,6 +59,8 @@ stacked as (
         urn,
         upn_key,
         academic_year,
+        cast(null as date) as census_date,
+        0 as on_spring_roll,
         sessions_possible,
         sessions_absent,
         sessions_unauthorised_absence,
@@ -103,6 +75,8 @@ stacked as (
         urn,
         upn_key,
         academic_year,
+        cast(null as date) as census_date,
+        0 as on_spring_roll,
         cast(null as bigint) as sessions_possible,
         cast(null as bigint) as sessions_absent,
         cast(null as bigint) as sessions_unauthorised_absence,
@@ -117,6 +91,8 @@ pupil_years as (
         urn,
         upn_key,
         academic_year,
+        max(census_date) as census_date,
+        max(on_spring_roll) as on_spring_roll,
         sum(sessions_possible) as sessions_possible,
         sum(sessions_absent) as sessions_absent,
         sum(sessions_unauthorised_absence) as sessions_unauthorised_absence,
@@ -141,28 +117,38 @@ select
     pupil_years.academic_year,
     (boroughs.la_code is not null) as is_borough_school,
     coalesce(schools.phase_group, 'other') as phase_group,
-    coalesce(characteristics.on_spring_roll = 1, false) as is_on_spring_roll,
-    characteristics.year_group,
-    coalesce(characteristics.is_compulsory_school_age, false) as is_compulsory_school_age,
-    characteristics.sex,
-    characteristics.ethnicity_group,
-    coalesce(characteristics.is_fsm_eligible, false) as is_fsm_eligible,
-    coalesce(characteristics.is_disadvantaged, false) as is_disadvantaged,
-    coalesce(characteristics.sen_provision, 'N') as sen_provision,
-    coalesce(characteristics.is_eal, false) as is_eal,
-    coalesce(characteristics.social_care_group, 'not_in_need') as social_care_group,
-    characteristics.mosaic_la_code,
-    coalesce(characteristics.is_resident, false) as is_resident,
+    (pupil_years.on_spring_roll = 1) as is_on_spring_roll,
+    census.year_group,
+    coalesce(census.is_compulsory_school_age, false) as is_compulsory_school_age,
+    census.sex,
+    census.ethnicity_group,
+    coalesce(census.is_fsm_eligible, false) as is_fsm_eligible,
+    -- DfE "disadvantaged": free school meals in the last six years, or looked after now or before.
+    coalesce(census.is_fsm_ever_6 or coalesce(status.was_ever_looked_after, false), false) as is_disadvantaged,
+    coalesce(census.sen_provision, 'N') as sen_provision,
+    coalesce(census.is_eal, false) as is_eal,
+    -- Each pupil in one group: looked after, else on a CP plan, else in need.
+    case
+        when status.is_looked_after then 'looked_after'
+        when status.is_on_cp_plan then 'child_protection_plan'
+        when status.is_child_in_need then 'child_in_need'
+        else 'not_in_need'
+    end as social_care_group,
+    status.mosaic_la_code,
+    coalesce(census.is_resident, false) as is_resident,
     coalesce(pupil_years.sessions_possible, 0) as sessions_possible,
     coalesce(pupil_years.sessions_absent, 0) as sessions_absent,
     coalesce(pupil_years.sessions_unauthorised_absence, 0) as sessions_unauthorised_absence,
     coalesce(pupil_years.suspensions, 0) as suspensions,
     coalesce(pupil_years.permanent_exclusions, 0) as permanent_exclusions
 from pupil_years
-left join characteristics
-    on pupil_years.urn = characteristics.urn
-    and pupil_years.upn_key = characteristics.upn_key
-    and pupil_years.academic_year = characteristics.academic_year
+left join {{ ref('int_pupil_census') }} as census
+    on pupil_years.urn = census.urn
+    and pupil_years.upn_key = census.upn_key
+    and pupil_years.census_date = census.census_date
+left join {{ ref('int_pupil_social_care_status') }} as status
+    on pupil_years.upn_key = status.upn_key
+    and pupil_years.census_date = status.census_date
 left join schools
     on pupil_years.urn = schools.urn
 left join boroughs
