@@ -231,6 +231,11 @@ def test_same_file_twice_changes_nothing_and_a_changed_file_supersedes(tmp_path)
     again = ingest(con, tmp_path, extract, path)
     assert (first.status, again.status) == ("loaded", "unchanged")
     assert state() == before
+    # Written again with the same bytes (copied over itself): its stat data moved, so it is
+    # checksummed, before it is read, and found unchanged.
+    path.write_bytes(path.read_bytes())
+    assert ingest(con, tmp_path, extract, path).status == "unchanged"
+    assert state() == before
 
     # The council re-sends the extract with one row fixed (row 9 gets its id).
     changed = MESSY.replace("207,,Eve", "207,P8,Eve")
@@ -246,8 +251,18 @@ def test_same_file_twice_changes_nothing_and_a_changed_file_supersedes(tmp_path)
     for name, digest in sums.items():
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
     assert (folder / "people.csv").read_text() == MESSY
-    # Each version was loaded from the copy that is now archived; no copy is left behind.
+    # No copy taken for the archive is left behind.
     assert not any((tmp_path / "work" / "archiving").glob("*"))
+
+    # Re-sent once more, the same size with one byte changed: checksummed first (a file of this
+    # size was seen), then loaded all the same.
+    same_size = changed.replace("207,P8,Eve", "207,P9,Eve")
+    assert len(same_size) == len(changed)
+    path.write_text(same_size)
+    last = ingest(con, tmp_path, extract, path)
+    assert last.status == "loaded"
+    assert con.execute("select count(*) from raw.testsrc__people").fetchall()[0][0] == 5
+    assert con.execute("select status from dq.ingest_log order by loaded_at").fetchall() == [("superseded",), ("superseded",), ("loaded",)]
     con.close()
 
 

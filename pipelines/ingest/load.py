@@ -43,7 +43,7 @@ from pipelines.ingest.conform import FORMULA_LIKE, SQL_TYPES, blank_to_null, con
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.extracts import Extract
 from pipelines.ingest.file_stats import DDL as FILE_STATS_DDL
-from pipelines.ingest.file_stats import FileStat, known_checksum, remember
+from pipelines.ingest.file_stats import FileStat, known_checksum, remember, seen_at_this_size
 from pipelines.ingest.files import FilePlan, FileScan, normalise_header, plan_file, scan_file, sha256_of, transcode_to_utf8
 from pipelines.ingest.work_area import WorkArea, work_area
 
@@ -432,7 +432,10 @@ def ingest_table_file(
                 return scan
 
             try:
-                result = _load_file(con, contract, table, extract, path, loaded_copy, scanned, archive_dir=archive_dir, work_dir=work_dir, default_la_code=default_la_code, started=started)
+                result = _load_file(
+                    con, contract, table, extract, path, loaded_copy, scanned, scan_first=seen_at_this_size(con, table, extract, path.name, stat),
+                    archive_dir=archive_dir, work_dir=work_dir, default_la_code=default_la_code, started=started,
+                )
             except BaseException:
                 stop.set()  # the scan is not needed any more: stop it at its next block
                 raise
@@ -460,10 +463,18 @@ def _unchanged(table: TableContract, extract: Extract, path: Path, digest: str, 
     )
 
 
-def _load_file(con, contract: Contract, table: TableContract, extract: Extract, path: Path, loaded_copy: Path, scanned: Callable[[], FileScan], *, archive_dir: Path, work_dir: Path, default_la_code: str | None, started: float) -> LoadResult:
+def _load_file(con, contract: Contract, table: TableContract, extract: Extract, path: Path, loaded_copy: Path, scanned: Callable[[], FileScan], *, scan_first: bool, archive_dir: Path, work_dir: Path, default_la_code: str | None, started: float) -> LoadResult:
     """Plan the file from its first block, read it as text while the scan pass runs, then take the
     scan's verdict (`scanned()`: checksum, whole-file UTF-8 check, file unchanged) before
-    anything is written."""
+    anything is written. With `scan_first` (a file of this name and size was checksummed for
+    this extract before: most likely the same bytes, touched or copied again), the verdict
+    comes first, so that bytes loaded before are not read again."""
+    scan = None
+    if scan_first:
+        scan = scanned()
+        if already := _loaded_before(con, table, extract, scan.sha256):
+            # Loaded before, byte for byte (the file was touched or copied again): nothing changes.
+            return _unchanged(table, extract, path, scan.sha256, already)
     year = collection_year_of(extract.extract_date)
     columns = table.columns_for(year)
     expected = [{normalise_header(n) for n in (c.name, *c.aliases)} for c in columns]
@@ -493,16 +504,16 @@ def _load_file(con, contract: Contract, table: TableContract, extract: Extract, 
     with work_area(con, work_dir, tag, path.stat().st_size) as work:
         try:
             unreadable = None
-            if not plan.needs_transcoding:  # read while the scan pass runs
+            if not plan.needs_transcoding and (scan is None or scan.valid_utf8):  # read while the scan pass runs
                 try:
                     _land_text(con, plan, path, path, delivered_names, tag, work)
                 except IngestError as exc:  # unless the file turns out not to be UTF-8
                     unreadable = exc
-            scan = scanned()
-            if already := _loaded_before(con, table, extract, scan.sha256):
-                # Loaded before, byte for byte (the file was touched or copied again): nothing changes.
-                _drop_work_tables(con, tag)
-                return _unchanged(table, extract, path, scan.sha256, already)
+            if scan is None:
+                scan = scanned()
+                if already := _loaded_before(con, table, extract, scan.sha256):
+                    _drop_work_tables(con, tag)
+                    return _unchanged(table, extract, path, scan.sha256, already)
             if not scan.valid_utf8 or plan.needs_transcoding:
                 # The first block looked like UTF-8 but a later byte is not (Windows-1252), or the
                 # file is not UTF-8 at all: read a UTF-8 copy of the bytes checksummed. Transcoded
