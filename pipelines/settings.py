@@ -16,6 +16,8 @@ OUTCOMES_DUCKDB_SPILL_DIR
                        At national volume dbt spills tens of GB beside a 9 GB build database
                        and the 2 x 16 GB landing zone and archive: point this at another disk
                        when the data folder's disk is short (README: Memory and disk)
+OUTCOMES_DBT_THREADS   models dbt builds at once (default 1: DuckDB already uses every core
+                       for each; read by dbt_project/profiles.yml)
 """
 
 from __future__ import annotations
