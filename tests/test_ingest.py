@@ -5,13 +5,14 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import hashlib
+import threading
 import uuid
 
 import pytest
 
 from pipelines.contracts.model import Column, TableContract
 from pipelines.ingest.errors import IngestError
-from pipelines.ingest.files import scan_file
+from pipelines.ingest.files import ScanStopped, scan_file
 from pipelines.ingest.pseudonym_upgrade import upgrade_pseudonym_columns
 from pipelines.privacy.pseudonymise import pseudonym
 from tests.ingest_helpers import HEADER, KEY, PEOPLE, connect, deliver, ingest
@@ -217,6 +218,28 @@ def test_the_checksum_pass_finds_the_first_byte_that_is_not_utf8(tmp_path, block
     assert (scan.valid_utf8, scan.first_bad_byte) == (valid, first_bad_byte)
     assert scan.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert (tmp_path / "copy.csv").read_bytes() == path.read_bytes()
+
+
+def test_the_checksum_pass_stops_when_told(tmp_path):
+    """The pass runs beside DuckDB's read; a load that fails tells it to stop at its next block."""
+    path = tmp_path / "extract.csv"
+    path.write_bytes(b"abcd" * 10)
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(ScanStopped):
+        scan_file(path, chunk=4, copy_to=tmp_path / "copy.csv", stop=stop)
+
+
+def test_a_file_that_fails_while_it_is_read_leaves_no_copy_behind(tmp_path):
+    # The header names every column but a row has a quote that is never closed: DuckDB's read
+    # fails while the checksum pass copies the file for the archive.
+    extract, path = deliver(tmp_path, HEADER + "\n207,P1,Ann,F,2010-06-15,2023-04-01,1,\"x1,\n207,P2,Bo,M,2011-01-01,2023-04-01,1,x2,\n")
+    con = connect(tmp_path)
+    with pytest.raises(IngestError, match="never closed"):
+        ingest(con, tmp_path, extract, path)
+    assert not any((tmp_path / "work" / "archiving").glob("*"))
+    assert not (tmp_path / "archive").exists() or not any((tmp_path / "archive").rglob("*.csv"))
+    con.close()
 
 
 def test_same_file_twice_changes_nothing_and_a_changed_file_supersedes(tmp_path):

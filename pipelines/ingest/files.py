@@ -55,8 +55,9 @@ class FileScan:
 
 def scan_file(path: Path, chunk: int = 4 * 1024 * 1024, copy_to: Path | None = None, stop: threading.Event | None = None) -> FileScan:
     """Checksum and UTF-8 check in one pass; with `copy_to`, the same pass writes a byte-for-byte
-    copy there (synced to disk), so that what is checksummed, archived and loaded is one set of
-    bytes, read from the delivery once.
+    copy there (synced to disk), so that what is checksummed and what is archived are one set of
+    bytes. Ingest runs it beside DuckDB's read of the same file and compares the file's stat data
+    before and after both (load.py).
 
     The SHA-256 of each block runs on a second thread, and its write on a third, while this one
     reads the next (hashlib and file writes let go of the GIL for large blocks): the pass takes
