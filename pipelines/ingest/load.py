@@ -469,12 +469,17 @@ def _load_file(con, contract: Contract, table: TableContract, extract: Extract, 
     anything is written. With `scan_first` (a file of this name and size was checksummed for
     this extract before: most likely the same bytes, touched or copied again), the verdict
     comes first, so that bytes loaded before are not read again."""
+    def unchanged(scan: FileScan) -> LoadResult | None:
+        """What the load of these bytes found, if they were loaded for this extract before (the
+        file was touched or copied again): then nothing changes."""
+        already = _loaded_before(con, table, extract, scan.sha256)
+        return _unchanged(table, extract, path, scan.sha256, already) if already else None
+
     scan = None
     if scan_first:
         scan = scanned()
-        if already := _loaded_before(con, table, extract, scan.sha256):
-            # Loaded before, byte for byte (the file was touched or copied again): nothing changes.
-            return _unchanged(table, extract, path, scan.sha256, already)
+        if (result := unchanged(scan)) is not None:
+            return result
     year = collection_year_of(extract.extract_date)
     columns = table.columns_for(year)
     expected = [{normalise_header(n) for n in (c.name, *c.aliases)} for c in columns]
@@ -511,9 +516,9 @@ def _load_file(con, contract: Contract, table: TableContract, extract: Extract, 
                     unreadable = exc
             if scan is None:
                 scan = scanned()
-                if already := _loaded_before(con, table, extract, scan.sha256):
+                if (result := unchanged(scan)) is not None:
                     _drop_work_tables(con, tag)
-                    return _unchanged(table, extract, path, scan.sha256, already)
+                    return result
             if not scan.valid_utf8 or plan.needs_transcoding:
                 # The first block looked like UTF-8 but a later byte is not (Windows-1252), or the
                 # file is not UTF-8 at all: read a UTF-8 copy of the bytes checksummed. Transcoded
