@@ -2,9 +2,10 @@
 
 While a file loads, ingest holds its text as read (`landed`) and reads it again to write the
 conformed rows into the raw table. A temporary table is the fastest home for the text while it
-fits in DuckDB's memory limit. Past that limit DuckDB spills temporary tables to its temp folder *uncompressed*:
-at national volume the 8 GB pupil census became 22 GB of spill files, written and read back, and
-its ingest took a third longer than its size predicts (docs/benchmarks.md, item 30).
+fits in DuckDB's memory limit. Past that limit DuckDB spills temporary tables to its temp folder
+*uncompressed*: at national volume the 8 GB pupil census became 22 GB of spill files, written
+and read back, and its ingest took a third longer than its size predicts (docs/benchmarks.md,
+item 30).
 
 A table in an attached database file is compressed as it is written: the same census text took
 1.3 GB, and a pass over it took half the CPU of a pass over the spilled temporary table. So a
