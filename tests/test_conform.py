@@ -12,7 +12,7 @@ from datetime import datetime
 import duckdb
 import pytest
 
-from pipelines.ingest.conform import TWO_DIGIT_YEAR, TWO_DIGIT_YEAR_MAX_LENGTH, blank_to_null, parsed_timestamp
+from pipelines.ingest.conform import DATE_FORMATS, TWO_DIGIT_YEAR, TWO_DIGIT_YEAR_MAX_LENGTH, blank_to_null, parsed_timestamp
 
 
 @pytest.mark.parametrize(
@@ -73,3 +73,33 @@ def test_dates(text, expected):
 def test_no_longer_text_matches_the_two_digit_year_pattern():
     # The length test before the pattern must not hide a match: the pattern's widest match.
     assert re._parser.parse(TWO_DIGIT_YEAR).getwidth()[1] == TWO_DIGIT_YEAR_MAX_LENGTH
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2023-05-01 13:45:00", datetime(2023, 5, 1, 13, 45)),
+        ("2023-05-01 13:45:00.000", datetime(2023, 5, 1, 13, 45)),  # SQL Server's export
+        ("2023-05-01 13:45:00.5", datetime(2023, 5, 1, 13, 45, 0, 500000)),
+        ("2023-05-01T13:45:07", datetime(2023, 5, 1, 13, 45, 7)),
+        ("2023-5-1 9:45:00", datetime(2023, 5, 1, 9, 45)),
+        ("2023-02-30 13:45:00", None),  # the shape of a date and time, but no such day
+        ("2023-05-01 25:45:00", None),
+        ("2023-05-01T13:45:00.123", None),  # no listed format has both
+        ("2023-05-01 13:45", None),
+        ("1899-05-01 13:45:00", None),  # out of range
+        ("01/05/2023", datetime(2023, 5, 1)),  # Excel's UK date, the other shape with a format of its own
+        ("1/5/2023", datetime(2023, 5, 1)),
+        ("31/04/2023", None),
+        ("01/05/2023 13:45", datetime(2023, 5, 1, 13, 45)),  # not the shape: the list reads it
+    ],
+)
+def test_dates_by_shape(text, expected):
+    # A value of a shape with a format of its own (ISO_DATETIME, UK_DATE) is tried against that
+    # format first: the answer must be the one the whole list of formats gives.
+    listed = "try_strptime(v, [" + ", ".join(f"'{f}'" for f in DATE_FORMATS) + "])"
+    with duckdb.connect() as con:
+        got, by_list = con.execute(f"select {parsed_timestamp('v')}, {listed} from (select cast(? as varchar) as v)", [text]).fetchall()[0]
+    assert got == expected
+    if expected is not None:
+        assert got == by_list
