@@ -8,13 +8,14 @@ import hashlib
 import threading
 import uuid
 
+import duckdb
 import pytest
 
 from pipelines.contracts.model import Column, TableContract
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.files import ScanStopped, scan_file
 from pipelines.ingest.pseudonym_upgrade import upgrade_pseudonym_columns
-from pipelines.privacy.pseudonymise import pseudonym
+from pipelines.privacy.pseudonymise import PSEUDONYM_MEMO, install_sql_macro, pseudonym
 from tests.ingest_helpers import HEADER, KEY, PEOPLE, connect, deliver, ingest
 
 # Two title rows and a row of commas above the header; header names in another case and
@@ -97,9 +98,12 @@ def test_identifiers_pseudonymised_and_names_never_loaded(messy):
     assert ids == [pseudonym(KEY, "mosaic_person", p) for p in ("P1", "P2", "P3", "P7")]
     columns = {r[0] for r in con.execute("select column_name from information_schema.columns where table_name = 'testsrc__people'").fetchall()}
     assert "forename" not in columns
-    # No name, raw id or full postcode anywhere in the build database.
-    for schema, table in con.execute("select table_schema, table_name from information_schema.tables").fetchall():
-        text = con.execute(f'select coalesce(string_agg(cast(t as varchar), chr(10)), \'\') from "{schema}"."{table}" t').fetchall()[0][0]
+    # No name, raw id or full postcode anywhere in the build database, as another connection
+    # sees it (the loading connection's own memo of pseudonyms holds ids until its source is done:
+    # test_the_memo_of_identifiers_is_gone_when_a_source_has_loaded).
+    db = con.cursor()
+    for schema, table in db.execute("select table_schema, table_name from information_schema.tables").fetchall():
+        text = db.execute(f'select coalesce(string_agg(cast(t as varchar), chr(10)), \'\') from "{schema}"."{table}" t').fetchall()[0][0]
         for secret in ("Ann", "Gus", "HYPERLINK", "W10 5AB", "'P1'", "P7"):
             assert secret not in text, f"{secret} found in {schema}.{table}"
 
@@ -125,9 +129,10 @@ def test_duplicate_keys_are_judged_on_the_delivered_ids_not_their_pseudonyms(tmp
         (5, "duplicate_key", "duplicate primary key: same person_id as row 4, different values"),
         (6, "duplicate_key", "duplicate primary key: same person_id as row 4, different values"),
     ]
-    # The working columns are empty in every row kept, and no work table outlives the load.
+    # The working columns are empty in every row kept, and no work table outlives the load (the
+    # connection's memo of pseudonyms stays for the source's next file).
     assert con.execute("select count(*) from raw.testsrc__people where _quarantine is not null").fetchall()[0][0] == 0
-    assert con.execute("select count(*) from duckdb_tables() where database_name = 'temp'").fetchall()[0][0] == 0
+    assert con.execute("select table_name from duckdb_tables() where database_name = 'temp'").fetchall() == [("pseudonym_memo",)]
     con.close()
 
 
@@ -371,6 +376,42 @@ def test_a_new_extract_adds_history(tmp_path):
     ingest(con, tmp_path, e1, p1)
     ingest(con, tmp_path, e2, p2)
     assert con.execute("select _extract_id, count(*) from raw.testsrc__people group by 1 order by 1").fetchall() == [("2023-05-15", 1), ("2023-06-15", 2)]
+    con.close()
+
+
+def test_known_identifiers_take_their_pseudonyms_from_the_memo_of_this_key_only(tmp_path):
+    # The second extract's P1 is not hashed again (the memo of the first file has it) and gets
+    # the same pseudonym; under another key the memo starts empty, so nothing of the first key's
+    # pseudonyms carries over.
+    con = connect(tmp_path)
+    e1, p1 = deliver(tmp_path, BODY, extract_id="2023-05-15")
+    e2, p2 = deliver(tmp_path, BODY + "207,P2,Bob,M,2011-01-01,2023-06-01,2,b,\n", extract_id="2023-06-15")
+    ingest(con, tmp_path, e1, p1)
+    assert con.execute(f"select plain, pseudonym from {PSEUDONYM_MEMO}").fetchall() == [("P1", pseudonym(KEY, "mosaic_person", "P1"))]
+    ingest(con, tmp_path, e2, p2)
+    assert con.execute(f"select plain from {PSEUDONYM_MEMO} order by plain").fetchall() == [("P1",), ("P2",)]
+    other_key = bytes(range(32))
+    install_sql_macro(con, other_key)
+    assert con.execute(f"select count(*) from {PSEUDONYM_MEMO}").fetchall() == [(0,)]
+    e3, p3 = deliver(tmp_path, BODY, extract_id="2023-07-15")
+    ingest(con, tmp_path, e3, p3)
+    rows = con.execute("select _extract_id, person_id from raw.testsrc__people order by _extract_id, person_id").fetchall()
+    p1_first, p2_first = pseudonym(KEY, "mosaic_person", "P1"), pseudonym(KEY, "mosaic_person", "P2")
+    assert rows == sorted([("2023-05-15", p1_first), ("2023-06-15", p1_first), ("2023-06-15", p2_first),
+                           ("2023-07-15", pseudonym(other_key, "mosaic_person", "P1"))], key=lambda r: (r[0], str(r[1])))
+    con.close()
+
+
+def test_the_memo_of_identifiers_is_gone_when_a_source_has_loaded(settings):
+    from pipelines.contracts.model import load_contract
+    from pipelines.ingest.run import ingest_source
+    from tests.conftest import copy_fixture
+
+    copy_fixture("tiny", settings)
+    con = duckdb.connect(str(settings.warehouse_path))
+    outcome = ingest_source(con, settings, load_contract(), "mosaic")
+    assert outcome.results and not outcome.failures
+    assert con.execute("select count(*) from duckdb_tables() where table_name = 'pseudonym_memo'").fetchall() == [(0,)]
     con.close()
 
 

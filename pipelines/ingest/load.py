@@ -46,6 +46,7 @@ from pipelines.ingest.file_stats import DDL as FILE_STATS_DDL
 from pipelines.ingest.file_stats import FileStat, known_checksum, remember, seen_at_this_size
 from pipelines.ingest.files import FilePlan, FileScan, normalise_header, plan_file, scan_file, sha256_of, transcode_to_utf8
 from pipelines.ingest.work_area import WorkArea, work_area
+from pipelines.privacy.pseudonymise import PSEUDONYM_MEMO
 
 LINEAGE_COLUMNS = {
     "_extract_id": "VARCHAR",
@@ -376,15 +377,23 @@ def _pseudonym_lookup(con, tag: str, col: Column, joins: list[str], values: str,
 
     The keyed hash is the dearest expression in ingest (two SHA-256 and the key padding per
     value); a pupil is on 15 censuses and a child on many rows, so hashing each distinct
-    identifier once and joining is several times cheaper than hashing every row.
+    identifier once and joining is several times cheaper than hashing every row. Identifiers
+    an earlier file of the run brought are not hashed again: their pseudonyms come from the
+    connection's memo (PSEUDONYM_MEMO, pseudonymise.py).
     """
     index = len(joins)
     plain, hashed, lookup = f"_plain{index}", f"_pseudonym{index}", f"pseudonyms{index}_{tag}"
     value, _ = privacy_expr(col, plain)
+    namespace = sql_literal(col.namespace or "")
+    # An identifier the memo knows is not hashed again (coalesce evaluates the hash only where
+    # the memo had nothing); the new ones go into the memo for the files after this one.
     con.execute(
-        f"create or replace {work.kind}table {work.prefix}{lookup} as select {plain}, {value} as {hashed} "
-        f"from (select distinct {quote_ident(col.name)} as {plain} from ({values}) where {quote_ident(col.name)} is not null)"
+        f"create or replace {work.kind}table {work.prefix}{lookup} as "
+        f"select {plain}, coalesce(memo.pseudonym, {value}) as {hashed}, memo.pseudonym is null as _hashed_now "
+        f"from (select distinct {quote_ident(col.name)} as {plain} from ({values}) where {quote_ident(col.name)} is not null) "
+        f"left join {PSEUDONYM_MEMO} as memo on memo.namespace = {namespace} and memo.plain = {plain}"
     )
+    con.execute(f"insert into {PSEUDONYM_MEMO} select {namespace}, {plain}, {hashed} from {work.prefix}{lookup} where _hashed_now")
     joins.append(f"left join {work.prefix}{lookup} on {quote_ident(col.name)} = {lookup}.{plain}")
     return f"{lookup}.{hashed}"
 

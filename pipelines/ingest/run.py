@@ -13,7 +13,7 @@ from pipelines.ingest.extracts import Extract, list_extracts
 from pipelines.ingest.load import LoadResult, ensure_dq_schema, ensure_raw_table, ingest_table_file
 from pipelines.ingest.pseudonym_upgrade import upgrade_pseudonym_columns
 from pipelines.ingest.work_area import remove_leftovers
-from pipelines.privacy.pseudonymise import install_sql_macro, load_key
+from pipelines.privacy.pseudonymise import forget_pseudonyms, install_sql_macro, load_key
 from pipelines.settings import Settings
 
 
@@ -42,30 +42,33 @@ def ingest_source(con: duckdb.DuckDBPyConnection, settings: Settings, contract: 
     upgrade_pseudonym_columns(con, list(contract.tables), settings.warehouse_path)
     remove_leftovers(settings.work_dir)
     outcome = SourceIngest(source=source)
-    outcome.extracts = list_extracts(settings.raw_dir, source)
-    default_la = os.environ.get("OUTCOMES_LA_CODE")
-    for extract in outcome.extracts:
+    try:
+        outcome.extracts = list_extracts(settings.raw_dir, source)
+        default_la = os.environ.get("OUTCOMES_LA_CODE")
+        for extract in outcome.extracts:
+            for table in tables:
+                try:
+                    path = extract.file_for(table)
+                except IngestError as exc:
+                    outcome.failures.setdefault(table.table, []).append(str(exc))
+                    continue
+                if path is None:
+                    continue
+                try:
+                    result = ingest_table_file(
+                        con, contract, table, extract, path,
+                        archive_dir=settings.archive_dir, work_dir=settings.work_dir, default_la_code=default_la,
+                    )
+                    outcome.results.setdefault(table.table, []).append(result)
+                except IngestError as exc:
+                    outcome.failures.setdefault(table.table, []).append(str(exc))
         for table in tables:
-            try:
-                path = extract.file_for(table)
-            except IngestError as exc:
-                outcome.failures.setdefault(table.table, []).append(str(exc))
-                continue
-            if path is None:
-                continue
-            try:
-                result = ingest_table_file(
-                    con, contract, table, extract, path,
-                    archive_dir=settings.archive_dir, work_dir=settings.work_dir, default_la_code=default_la,
+            if ensure_raw_table(con, table):
+                con.execute(
+                    "insert into dq.file_issues values (?, null, ?, ?, null, 'table_not_delivered', ?, current_timestamp)",
+                    [outcome.extracts[-1].extract_id if outcome.extracts else None, table.source, table.table,
+                     f"no file matching {table.file_pattern!r} in any {table.source} extract; the table is empty"],
                 )
-                outcome.results.setdefault(table.table, []).append(result)
-            except IngestError as exc:
-                outcome.failures.setdefault(table.table, []).append(str(exc))
-    for table in tables:
-        if ensure_raw_table(con, table):
-            con.execute(
-                "insert into dq.file_issues values (?, null, ?, ?, null, 'table_not_delivered', ?, current_timestamp)",
-                [outcome.extracts[-1].extract_id if outcome.extracts else None, table.source, table.table,
-                 f"no file matching {table.file_pattern!r} in any {table.source} extract; the table is empty"],
-            )
+    finally:
+        forget_pseudonyms(con)  # identifiers as delivered: not kept past the source's ingest
     return outcome

@@ -143,6 +143,16 @@ _SQL_NORMALISED = (
 )
 
 
+# The pseudonyms the macro has given in this connection, by namespace and identifier. Ingest
+# hashes the distinct identifiers of each file (load.py), and the same children are in nearly
+# every Mosaic table and the same pupils in every education file: the known ones are looked up
+# here and only the others hashed. At ten times the bi-borough volume that took a tenth off the
+# CPU of Mosaic's ingest (docs/benchmarks.md, item 35). Like the key, it lives only in this
+# connection's memory (a TEMP table, spilled like any work table when memory is short), never
+# reaches the database file, and ingest drops it when a source has loaded.
+PSEUDONYM_MEMO = "temp.main.pseudonym_memo"
+
+
 def install_sql_macro(con, key: bytes) -> None:
     """Define `pseudonymise(namespace, value)` as a temporary macro on a DuckDB connection.
 
@@ -156,3 +166,10 @@ def install_sql_macro(con, key: bytes) -> None:
     hmac_hex = f"sha256(unhex('{opad.hex()}') || unhex(sha256(unhex('{ipad.hex()}') || {message})))"
     stored = sql_from_hex_pseudonym(f"substr({hmac_hex}, 1, {PSEUDONYM_HEX_CHARS})")
     con.execute(f"create or replace temp macro pseudonymise(ns, v) as {stored}")
+    # The memo holds what this key gave, so a new key starts an empty one.
+    con.execute(f"create or replace temp table {PSEUDONYM_MEMO} (namespace varchar, plain varchar, pseudonym {PSEUDONYM_SQL_TYPE})")
+
+
+def forget_pseudonyms(con) -> None:
+    """Drop the memo of pseudonyms given (the macro stays): what ingest does when a source is done."""
+    con.execute(f"drop table if exists {PSEUDONYM_MEMO}")
