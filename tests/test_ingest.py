@@ -13,6 +13,7 @@ import pytest
 
 from pipelines.contracts.model import Column, TableContract
 from pipelines.ingest.errors import IngestError
+from pipelines.ingest import files
 from pipelines.ingest.files import ScanStopped, scan_file
 from pipelines.ingest.pseudonym_upgrade import upgrade_pseudonym_columns
 from pipelines.privacy.pseudonymise import PSEUDONYM_MEMO, install_sql_macro, pseudonym
@@ -223,6 +224,16 @@ def test_the_checksum_pass_finds_the_first_byte_that_is_not_utf8(tmp_path, block
     assert (scan.valid_utf8, scan.first_bad_byte) == (valid, first_bad_byte)
     assert scan.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert (tmp_path / "copy.csv").read_bytes() == path.read_bytes()
+
+
+@pytest.mark.parametrize("kernel_copy", [True, False], ids=["copy_file_range", "written-from-blocks"])
+def test_the_archive_copy_is_the_file_whichever_way_it_is_made(tmp_path, monkeypatch, kernel_copy):
+    monkeypatch.setattr(files, "_KERNEL_COPY", kernel_copy and files._KERNEL_COPY)
+    path = tmp_path / "extract.csv"
+    path.write_bytes(bytes(range(256)) * 1000 + b"tail")  # blocks of 4096 bytes and a short last one
+    scan = scan_file(path, chunk=4096, copy_to=tmp_path / "copy.csv")
+    assert (tmp_path / "copy.csv").read_bytes() == path.read_bytes()
+    assert scan.sha256 == hashlib.sha256(path.read_bytes()).hexdigest() and scan.bytes == 256_004
 
 
 def test_the_checksum_pass_stops_when_told(tmp_path):
