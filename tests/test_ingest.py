@@ -413,6 +413,18 @@ def test_known_identifiers_take_their_pseudonyms_from_the_memo_of_this_key_only(
     con.close()
 
 
+def test_an_identifier_with_no_pseudonym_is_remembered_once(tmp_path):
+    # A quoted line break passes as an id but normalises to nothing, so it has no pseudonym. The
+    # memo must still hold it once: a second entry would give the third file's row twice.
+    con = connect(tmp_path)
+    body = HEADER + '\n207,"\n",Ann,F,2010-06-15,2023-04-01,1,x,\n'
+    for extract_id in ("2023-05-15", "2023-06-15", "2023-07-15"):
+        extract, path = deliver(tmp_path, body, extract_id=extract_id)
+        assert ingest(con, tmp_path, extract, path).rows_in == 1
+    assert con.execute(f"select count(*), count(pseudonym) from {PSEUDONYM_MEMO}").fetchall() == [(1, 0)]
+    con.close()
+
+
 def test_the_memo_of_identifiers_is_gone_when_a_source_has_loaded(settings):
     from pipelines.contracts.model import load_contract
     from pipelines.ingest.run import ingest_source

@@ -385,11 +385,14 @@ def _pseudonym_lookup(con, tag: str, col: Column, joins: list[str], values: str,
     plain, hashed, lookup = f"_plain{index}", f"_pseudonym{index}", f"pseudonyms{index}_{tag}"
     value, _ = privacy_expr(col, plain)
     namespace = sql_literal(col.namespace or "")
-    # An identifier the memo knows is not hashed again (coalesce evaluates the hash only where
-    # the memo had nothing); the new ones go into the memo for the files after this one.
+    # An identifier the memo holds is not hashed again (a CASE evaluates the hash only for the
+    # rows the memo did not have); the new ones go into the memo for the files after this one.
+    # Found or not is the memo's row, not its pseudonym: an id that normalises to nothing has
+    # none, and must still be remembered once, or a later lookup would hold it twice.
     con.execute(
         f"create or replace {work.kind}table {work.prefix}{lookup} as "
-        f"select {plain}, coalesce(memo.pseudonym, {value}) as {hashed}, memo.pseudonym is null as _hashed_now "
+        f"select {plain}, case when memo.plain is null then {value} else memo.pseudonym end as {hashed}, "
+        f"memo.plain is null as _hashed_now "
         f"from (select distinct {quote_ident(col.name)} as {plain} from ({values}) where {quote_ident(col.name)} is not null) "
         f"left join {PSEUDONYM_MEMO} as memo on memo.namespace = {namespace} and memo.plain = {plain}"
     )

@@ -43,32 +43,37 @@ def ingest_source(con: duckdb.DuckDBPyConnection, settings: Settings, contract: 
     remove_leftovers(settings.work_dir)
     outcome = SourceIngest(source=source)
     try:
-        outcome.extracts = list_extracts(settings.raw_dir, source)
-        default_la = os.environ.get("OUTCOMES_LA_CODE")
-        for extract in outcome.extracts:
-            for table in tables:
-                try:
-                    path = extract.file_for(table)
-                except IngestError as exc:
-                    outcome.failures.setdefault(table.table, []).append(str(exc))
-                    continue
-                if path is None:
-                    continue
-                try:
-                    result = ingest_table_file(
-                        con, contract, table, extract, path,
-                        archive_dir=settings.archive_dir, work_dir=settings.work_dir, default_la_code=default_la,
-                    )
-                    outcome.results.setdefault(table.table, []).append(result)
-                except IngestError as exc:
-                    outcome.failures.setdefault(table.table, []).append(str(exc))
-        for table in tables:
-            if ensure_raw_table(con, table):
-                con.execute(
-                    "insert into dq.file_issues values (?, null, ?, ?, null, 'table_not_delivered', ?, current_timestamp)",
-                    [outcome.extracts[-1].extract_id if outcome.extracts else None, table.source, table.table,
-                     f"no file matching {table.file_pattern!r} in any {table.source} extract; the table is empty"],
-                )
+        _load_extracts(con, settings, contract, tables, outcome)
     finally:
         forget_pseudonyms(con)  # identifiers as delivered: not kept past the source's ingest
+    for table in tables:
+        if ensure_raw_table(con, table):
+            con.execute(
+                "insert into dq.file_issues values (?, null, ?, ?, null, 'table_not_delivered', ?, current_timestamp)",
+                [outcome.extracts[-1].extract_id if outcome.extracts else None, table.source, table.table,
+                 f"no file matching {table.file_pattern!r} in any {table.source} extract; the table is empty"],
+            )
     return outcome
+
+
+def _load_extracts(con: duckdb.DuckDBPyConnection, settings: Settings, contract: Contract, tables: list[TableContract], outcome: SourceIngest) -> None:
+    """Load every file of every extract of the source, oldest extract first, into `outcome`."""
+    outcome.extracts = list_extracts(settings.raw_dir, outcome.source)
+    default_la = os.environ.get("OUTCOMES_LA_CODE")
+    for extract in outcome.extracts:
+        for table in tables:
+            try:
+                path = extract.file_for(table)
+            except IngestError as exc:
+                outcome.failures.setdefault(table.table, []).append(str(exc))
+                continue
+            if path is None:
+                continue
+            try:
+                result = ingest_table_file(
+                    con, contract, table, extract, path,
+                    archive_dir=settings.archive_dir, work_dir=settings.work_dir, default_la_code=default_la,
+                )
+                outcome.results.setdefault(table.table, []).append(result)
+            except IngestError as exc:
+                outcome.failures.setdefault(table.table, []).append(str(exc))
