@@ -12,8 +12,8 @@ import duckdb
 import pytest
 
 from pipelines.contracts.model import Column, TableContract
-from pipelines.ingest.errors import IngestError
 from pipelines.ingest import files
+from pipelines.ingest.errors import IngestError
 from pipelines.ingest.files import ScanStopped, scan_file
 from pipelines.ingest.pseudonym_upgrade import upgrade_pseudonym_columns
 from pipelines.privacy.pseudonymise import PSEUDONYM_MEMO, install_sql_macro, pseudonym

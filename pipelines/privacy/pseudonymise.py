@@ -146,8 +146,8 @@ _SQL_NORMALISED = (
 # The pseudonyms the macro has given in this connection, by namespace and identifier. Ingest
 # hashes the distinct identifiers of each file (load.py), and the same children are in nearly
 # every Mosaic table and the same pupils in every education file: the known ones are looked up
-# here and only the others hashed. At ten times the bi-borough volume that took a tenth off the
-# CPU of Mosaic's ingest (docs/benchmarks.md, item 35). Like the key, it lives only in this
+# here and only the others hashed. At ten times the bi-borough volume that took 8% off the CPU
+# of Mosaic's ingest (docs/benchmarks.md, item 35). Like the key, it lives only in this
 # connection's memory (a TEMP table, spilled like any work table when memory is short), never
 # reaches the database file, and ingest drops it when a source has loaded.
 PSEUDONYM_MEMO = "temp.main.pseudonym_memo"
