@@ -37,16 +37,18 @@ TWO_DIGIT_YEAR = "[0-9]{1,2}[/.-]([0-9]{1,2}|[A-Za-z]{3})[/.-][0-9]{2}|[0-9]{1,2
 # pattern, and a length test first spares the regular expression for the usual ten-character
 # date: a fifth of the CPU of conforming a date column (docs/benchmarks.md, item 31).
 TWO_DIGIT_YEAR_MAX_LENGTH = 9
-# try_strptime tries a list of formats in turn and pays for each one that fails: 0.25
-# microseconds a format, so a date with a time of day, whose formats come ninth to eleventh, took
-# 85 times as long to parse as an ISO date (2 microseconds against 22 ns). Two shapes that
-# exports use all through a file go straight to their own format: a database's date and time
+# try_strptime tries a list of formats in turn and pays for each one that fails, about a quarter
+# of a microsecond a format, so a date with a time of day, whose formats come ninth to
+# eleventh, took 85 times as long to parse as an ISO date (2 microseconds against 22 ns). Two
+# shapes that exports use all through a file go straight to their own format: a database's date and time
 # ("2023-05-01 13:45:00", SQL Server's "2023-05-01 13:45:00.000", "2023-05-01T13:45:00") and
 # Excel's UK date ("01/05/2023"). No format listed before a shape's own can read a value of that
 # shape, and at most one of its own can, so the answer is the list's; when the shape's format
 # fails too, the whole list is tried as before.
 ISO_DATETIME = "[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}[ T][0-9]{1,2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?"
-ISO_DATETIME_FORMATS = {"T": "%Y-%m-%dT%H:%M:%S", ".": "%Y-%m-%d %H:%M:%S.%f", "": "%Y-%m-%d %H:%M:%S"}
+# Its format, and the variants a character in it marks.
+ISO_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+ISO_DATETIME_VARIANTS = {"T": "%Y-%m-%dT%H:%M:%S", ".": "%Y-%m-%d %H:%M:%S.%f"}
 UK_DATE, UK_DATE_FORMAT = "[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}", "%d/%m/%Y"
 # Dates outside this range are typing errors or placeholders (01/01/1900, 31/12/9999).
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
@@ -102,10 +104,10 @@ def parsed_timestamp(v: str) -> str:
         f"then cast(date '1899-12-30' + cast(cast({v} as double) as integer) as timestamp) end"
     )
     # Cheap tests (a length, a character) spare the patterns for the usual ISO date.
-    by_mark = " ".join(f"when contains({v}, {sql_literal(mark)}) then try_strptime({v}, {sql_literal(fmt)})" for mark, fmt in ISO_DATETIME_FORMATS.items() if mark)
+    by_mark = " ".join(f"when contains({v}, {sql_literal(mark)}) then try_strptime({v}, {sql_literal(fmt)})" for mark, fmt in ISO_DATETIME_VARIANTS.items())
     by_shape = (
         f"case when length({v}) > 10 and regexp_full_match({v}, {sql_literal(ISO_DATETIME)}) "
-        f"then case {by_mark} else try_strptime({v}, {sql_literal(ISO_DATETIME_FORMATS[''])}) end "
+        f"then case {by_mark} else try_strptime({v}, {sql_literal(ISO_DATETIME_FORMAT)}) end "
         f"when contains({v}, '/') and regexp_full_match({v}, {sql_literal(UK_DATE)}) then try_strptime({v}, {sql_literal(UK_DATE_FORMAT)}) end"
     )
     parsed = (

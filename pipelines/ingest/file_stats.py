@@ -64,11 +64,11 @@ def remember(con, source: str, table: str, extract_id: str, file_name: str, stat
     )
 
 
-def seen_at_this_size(con, table, extract, file_name: str, stat: FileStat) -> bool:
+def seen_at_this_size(con, source: str, table: str, extract_id: str, file_name: str, stat: FileStat) -> bool:
     """Whether a file of this name and size was checksummed for this extract before: a file
     touched or copied again since it was loaded keeps its size (and its bytes), a changed one
     usually does not. Ingest then checksums it before reading it (load.py)."""
     return con.execute(
         "select count(*) from dq.file_stats where source = ? and table_name = ? and extract_id = ? and file_name = ? and bytes = ?",
-        [table.source, table.table, extract.extract_id, file_name, stat.bytes],
+        [source, table, extract_id, file_name, stat.bytes],
     ).fetchall()[0][0] > 0

@@ -445,7 +445,7 @@ def ingest_table_file(
 
             try:
                 result = _load_file(
-                    con, contract, table, extract, path, loaded_copy, scanned, scan_first=seen_at_this_size(con, table, extract, path.name, stat),
+                    con, contract, table, extract, path, loaded_copy, scanned, scan_first=seen_at_this_size(con, table.source, table.table, extract.extract_id, path.name, stat),
                     archive_dir=archive_dir, work_dir=work_dir, default_la_code=default_la_code, started=started,
                 )
             except BaseException:
