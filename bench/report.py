@@ -82,7 +82,8 @@ def run_section(results: dict) -> str:
         f"{_run_heading(results)}, commit {results['git']['commit']}{' (with uncommitted changes)' if results['git']['dirty'] else ''}: {results['label']}",
         "",
         f"- Command: `{results['command']}`; {results['duration_s'] / 60:.1f} minutes in all.",
-        f"- Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB memory, {m['os']}.",
+        f"- Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB memory, {m['os']}"
+        + (f"; a fixed plain-Python workload took {m['python_reference_ms']} ms (`bench/machine.py`)." if m.get("python_reference_ms") else "."),
         f"- Load average (1 min) at start {results['load_average_start'][0]}, at end {results['load_average_end'][0]} (other work on the machine inflates wall times).",
         "- Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) + ".",
     ]

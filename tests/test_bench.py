@@ -150,3 +150,22 @@ def test_results_page_keeps_earlier_runs_and_rewrites_the_current_one(tmp_path):
     assert text.count("### 2026-01-02T10:00 UTC") == 1 and text.count("### 2026-01-01T10:00 UTC") == 1
     assert text.index("### 2026-01-02") < text.index("### 2026-01-01")
     assert text.rstrip().endswith("after the tables")
+
+
+def test_machine_record_has_a_python_reference_figure_shown_with_the_run(tmp_path):
+    """The floor measures DuckDB on the machine; the plain-Python workload measures Python, so a
+    slower machine can be told from slower code (docs/benchmarks.md, item 37)."""
+    from bench.machine import machine, python_reference_ms
+
+    figure = machine()["python_reference_ms"]
+    assert 0 < figure < 60_000
+    assert python_reference_ms(repeats=1) > 0
+    page = tmp_path / "benchmarks.md"
+    page.write_text(f"{SUMMARY_START}\n{SUMMARY_END}\n{RUNS_START}\n{RUNS_END}\n", encoding="utf-8")
+    results = _results("2026-01-03T10:00:00+00:00", 30.0)
+    results["machine"]["python_reference_ms"] = 41.5
+    update_markdown(results, page)
+    update_markdown(_results("2026-01-01T10:00:00+00:00", 30.0), page)  # recorded before the figure existed
+    text = page.read_text(encoding="utf-8")
+    assert "- Machine: 2 cores (x), 24 GB memory, Linux; a fixed plain-Python workload took 41.5 ms (`bench/machine.py`)." in text
+    assert "- Machine: 2 cores (x), 24 GB memory, Linux.\n" in text
