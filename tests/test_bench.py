@@ -10,6 +10,7 @@ import textwrap
 import pytest
 
 from bench.floor import read_all
+from bench.machine import machine, python_reference_ms
 from bench.measure import run_measured
 from bench.proctree import TreeSampler
 from bench.report import RUNS_END, RUNS_START, SUMMARY_END, SUMMARY_START, update_markdown
@@ -155,8 +156,6 @@ def test_results_page_keeps_earlier_runs_and_rewrites_the_current_one(tmp_path):
 def test_machine_record_has_a_python_reference_figure_shown_with_the_run(tmp_path):
     """The floor measures DuckDB on the machine; the plain-Python workload measures Python, so a
     slower machine can be told from slower code (docs/benchmarks.md, item 37)."""
-    from bench.machine import machine, python_reference_ms
-
     figure = machine()["python_reference_ms"]
     assert 0 < figure < 60_000
     assert python_reference_ms(repeats=1) > 0
