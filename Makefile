@@ -60,11 +60,12 @@ ui: setup
 ui-info:
 	$(BIN)/dagster instance info
 
-# Test files spread over the cores (at most 4 workers; each worker runs the session fixtures its
-# files need, so more workers would mostly repeat them).
+# Test files spread over the cores (at most 4 workers: the session fixtures that run the whole
+# job are built once and shared, so more workers would mostly wait for them), in the order
+# tests/conftest.py gives them, longest first.
 TEST_WORKERS ?= auto
 test: setup
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses=4 --dist loadfile
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses=4 --dist loadfile --no-loadscope-reorder
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow and not browser"

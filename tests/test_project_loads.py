@@ -33,6 +33,31 @@ def test_dbt_parse(tmp_path):
     assert out.returncode == 0, out.stdout[-3000:]
 
 
+def test_a_parse_made_for_one_data_folder_serves_another(tmp_path):
+    """`outcomes-dbt` (pipelines/dbt_cli.py) leaves the warehouse path and the DuckDB options
+    out of dbt's check of its saved parse, so a build in any data folder (every test fixture's,
+    a second deployment's) reuses the parse `make setup` made, instead of parsing the whole
+    project again. If an upgrade of dbt or dbt-duckdb changes how the check is made, the second
+    parse below starts again from scratch and this fails."""
+    target = tmp_path / "target"
+
+    def parse(data_folder: Path) -> str:
+        env = _env(tmp_path) | {
+            "OUTCOMES_WAREHOUSE_PATH": str(data_folder / "warehouse" / "build.duckdb"),
+            "OUTCOMES_DUCKDB_SPILL_DIR": str(data_folder / "work" / "duckdb_spill"),
+        }
+        out = subprocess.run(
+            [str(BIN / "outcomes-dbt"), "parse", "--profiles-dir", "dbt_project", "--target-path", str(target)],
+            cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300,
+        )
+        assert out.returncode == 0, out.stdout[-3000:]
+        return out.stdout
+
+    parse(tmp_path / "first")
+    again = parse(tmp_path / "second")
+    assert "Unable to do partial parsing" not in again, again[-2000:]
+
+
 def test_the_saved_parse_state_holds_the_seeds_as_they_are():
     """`pipelines prepare` (run by `make setup`) leaves a partial-parse state whose seeds are
     current. dagster-dbt's preparer marks every seed as changed (a sentinel checksum) in case the

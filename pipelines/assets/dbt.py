@@ -129,9 +129,14 @@ class OutcomesDbtCliResource(DbtCliResource):
         return None
 
 
+DBT_EXECUTABLE = Path(sys.executable).parent / "outcomes-dbt"
+
+
 def dbt_resource() -> OutcomesDbtCliResource:
-    """The dbt beside this interpreter, so a run works without activating the venv."""
-    return OutcomesDbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt"))
+    """dbt as `outcomes-dbt` beside this interpreter (so a run works without activating the
+    venv), which reuses one saved parse of the project in every data folder
+    (pipelines/dbt_cli.py)."""
+    return OutcomesDbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE))
 
 
 def _layer(props: Mapping[str, Any]) -> str:
