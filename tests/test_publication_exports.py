@@ -132,3 +132,20 @@ def test_a_formula_anywhere_in_the_workbook_is_found(published, tmp_path):
     book.add_worksheet("Notes").write_formula(0, 0, "=1+1")
     book.close()
     assert _formula_cells(edited) == ["sheet2"]
+
+
+def test_a_live_formula_in_an_export_is_refused(published, tmp_path):
+    """An export whose text would run as a formula is refused, naming the file and column, even
+    where a plain negative number beside it is left alone."""
+    write_tables(published, tmp_path)
+    write_workbook(published, tmp_path, _context(synthetic=False))
+    marts = published.execute("select * from marts.outcome_measures").df()
+    path = tmp_path / PARQUET_NAME
+    # The Parquet file rewritten without the apostrophe that neutralises "'+1".
+    published.execute(
+        f"copy (select * replace (case when breakdown_value = '''+1' then '+1' else breakdown_value end as breakdown_value) "
+        f"from read_parquet('{path}')) to '{tmp_path / 'rewritten.parquet'}' (format parquet)"
+    )
+    (tmp_path / "rewritten.parquet").replace(path)
+    with pytest.raises(ExportError, match=r"Parquet column breakdown_value has a cell a spreadsheet would run as a formula: '\+1'"):
+        verify_exports(published, tmp_path, marts, RULES)

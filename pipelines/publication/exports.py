@@ -75,15 +75,17 @@ def restore(text):
     return text
 
 
+def _runs_as_formula_sql(column: str) -> str:
+    """`runs_as_formula` in SQL, for a text column."""
+    return f"(regexp_matches({column}, '^[=+@\\t\\r-]') and not regexp_matches({column}, '{PLAIN_NUMBER_SQL}'))"
+
+
 def _neutralised_select(con: duckdb.DuckDBPyConnection, table: str) -> str:
     columns = con.execute(f"describe {table}").fetchall()
     parts = []
     for name, type_, *_ in columns:
         if type_ == "VARCHAR":
-            parts.append(
-                f"case when regexp_matches({name}, '^[=+@\\t\\r-]') and not regexp_matches({name}, '{PLAIN_NUMBER_SQL}') "
-                f"then '''' || {name} else {name} end as {name}"
-            )
+            parts.append(f"case when {_runs_as_formula_sql(name)} then '''' || {name} else {name} end as {name}")
         else:
             parts.append(name)
     return f"select {', '.join(parts)} from {table} order by {ORDER}"
@@ -271,14 +273,17 @@ def verify_exports(con: duckdb.DuckDBPyConnection, folder: Path, marts: pd.DataF
         different = differences(f"select * from {source}", comparable)
         if different:
             problems.append(f"{name} differs from published.outcome_measures in {different} rows")
-    from_csv = con.execute(f"select * from {csv_source}").df()
-    from_parquet = con.execute(f"select * from {parquet_source}").df()
-    for name, frame in (("CSV", from_csv), ("Parquet", from_parquet)):
-        for column in frame.columns:
-            # A negative number (a Progress 8 mean, say) starts with "-" but is a number, not a formula.
-            live = [v for v in frame[column].dropna() if runs_as_formula(v)]
+    for name, source in (("CSV", csv_source), ("Parquet", parquet_source)):
+        # Text columns only (the CSV's are all text): a negative number (a Progress 8 mean, say)
+        # starts with "-" but is a number, not a formula. In SQL: the same test in Python, value
+        # by value, took about a second of every publication.
+        for column, type_, *_ in con.execute(f"describe select * from {source}").fetchall():
+            if type_ != "VARCHAR":
+                continue
+            live = con.execute(f"select {column} from {source} where {_runs_as_formula_sql(column)} limit 1").fetchall()
             if live:
-                problems.append(f"{name} column {column} has a cell a spreadsheet would run as a formula: {live[0]!r}")
+                problems.append(f"{name} column {column} has a cell a spreadsheet would run as a formula: {live[0][0]!r}")
+    from_csv = con.execute(f"select * from {csv_source}").df()
 
     # The audit on what the CSV shows: numbers parsed back from the text a reader downloads.
     if not problems and len(expected):
