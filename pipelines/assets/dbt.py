@@ -80,12 +80,9 @@ def _manifest_root(manifest: Path) -> str | None:
 
 
 def parse_project() -> None:
-    """`dbt parse` for this data folder's warehouse, leaving a partial-parse state the nightly
-    `dbt build` can use as it is.
-
-    dbt keeps its partial-parse state only for the profile it was made with, the warehouse path
-    included: a parse made for another path is thrown away by the nightly `dbt build`, which then
-    parses the whole project again (about 10 s at every run).
+    """`dbt parse`, leaving a partial-parse state the nightly `dbt build` can use as it is, in
+    whichever data folder it runs (`outcomes-dbt` leaves the folder's paths out of dbt's check
+    of the state: pipelines/dbt_cli.py).
 
     dagster-dbt's preparer (dbt deps, dbt parse) then marks every seed as changed in the saved
     state, in case the state was made in another folder (a CI image) where the seeds' paths
