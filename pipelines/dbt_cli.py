@@ -4,9 +4,8 @@ dbt reuses its saved parse of the project (partial parsing) only if the profile'
 settings are the ones it was parsed with, and those include the warehouse's path and the spill
 folder, both inside the data folder. So every data folder other than the one `make setup`
 parsed for - a test's, a council's second deployment, a copy of the data - had dbt parse the
-whole project again at every build: the dbt step on the tests' tiny extract took 59 s instead of
-31 s on a 2-core machine, in every whole nightly run of the test suite (docs/benchmarks.md,
-item 38).
+whole project again at every build: `dbt parse` took 15 s there against 5 s, on a 2-core
+machine, in every whole nightly run of the test suite (docs/benchmarks.md, item 38).
 
 Neither setting changes what the parse produces: nothing in the project reads the path or the
 DuckDB options while parsing (models see `target.schema` only; the database name, which is in
