@@ -12,6 +12,7 @@ downstream (validation, publication) runs; the mart's metadata counts the tests 
 names any that did not pass. The blocking checks in the UI are the Great Expectations suites.
 """
 
+import fcntl
 import json
 import re
 import shutil
@@ -80,21 +81,30 @@ def _manifest_root(manifest: Path) -> str | None:
 
 
 def parse_project() -> None:
-    """`dbt parse`, leaving a partial-parse state the nightly `dbt build` can use as it is, in
-    whichever data folder it runs (`outcomes-dbt` leaves the folder's paths out of dbt's check
-    of the state: pipelines/dbt_cli.py).
+    """`dbt parse` with `outcomes-dbt`, leaving the manifest the definitions load and a
+    partial-parse state the nightly `dbt build` can use as it is, in whichever data folder it
+    runs (pipelines/dbt_cli.py). One process at a time: a second one waits, and parses only if
+    the manifest is still stale when its turn comes (two test workers may start together).
 
-    dagster-dbt's preparer (dbt deps, dbt parse) then marks every seed as changed in the saved
-    state, in case the state was made in another folder (a CI image) where the seeds' paths
-    differ. dbt then re-parsed the 11 seeds and the 87 files that use them at every run: its
-    first node started 4.7 s after dbt did, against 1.7 s from an untouched state
+    Not dagster-dbt's preparer, for two reasons. It runs plain dbt, whose saved state then fails
+    `outcomes-dbt`'s check, so the project was parsed whole twice. And it marks every seed as
+    changed in the saved state, in case the state was made in another folder (a CI image) where
+    the seeds' paths differ: dbt then re-parsed the 11 seeds and the 87 files that use them at
+    every run, its first node starting 4.7 s after dbt did against 1.7 s from an untouched state
     (docs/benchmarks.md, item 18). Here the state is always made in this folder
-    (`_manifest_is_stale` parses again when the repository has moved), so a second `dbt parse`
-    writes the state with the seeds as they are, and the nightly build finds nothing to parse.
+    (`_manifest_is_stale` parses again when the repository has moved). Its other job, `dbt
+    deps`, has nothing to do: the project uses no dbt packages (nothing may download).
     """
-    with default_warehouse().dbt_environment():
-        dbt_project.preparer.prepare(dbt_project)
-        dbt_resource().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+    target = dbt_project.target_path
+    target.mkdir(parents=True, exist_ok=True)
+    started = dbt_project.manifest_path.stat().st_mtime if dbt_project.manifest_path.exists() else None
+    with open(target / "parse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        now = dbt_project.manifest_path.stat().st_mtime if dbt_project.manifest_path.exists() else None
+        if now != started and not _manifest_is_stale():
+            return  # another process parsed while this one waited
+        with default_warehouse().dbt_environment():
+            dbt_resource().cli(["parse", "--quiet"], target_path=target).wait()
 
 
 def ensure_manifest() -> None:
