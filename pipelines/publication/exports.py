@@ -275,14 +275,14 @@ def verify_exports(con: duckdb.DuckDBPyConnection, folder: Path, marts: pd.DataF
             problems.append(f"{name} differs from published.outcome_measures in {different} rows")
     for name, source in (("CSV", csv_source), ("Parquet", parquet_source)):
         # Text columns only (the CSV's are all text): a negative number (a Progress 8 mean, say)
-        # starts with "-" but is a number, not a formula. In SQL: the same test in Python, value
-        # by value, took about a second of every publication.
-        for column, type_, *_ in con.execute(f"describe select * from {source}").fetchall():
-            if type_ != "VARCHAR":
-                continue
-            live = con.execute(f"select {column} from {source} where {_runs_as_formula_sql(column)} limit 1").fetchall()
-            if live:
-                problems.append(f"{name} column {column} has a cell a spreadsheet would run as a formula: {live[0][0]!r}")
+        # starts with "-" but is a number, not a formula. One scan of each file for all its
+        # columns: the same test in Python, value by value, took 0.9 s at scale 1, this 0.5 s
+        # (a query per column, reading the CSV each time, took 2.4 s).
+        text_columns = [column for column, type_, *_ in con.execute(f"describe select * from {source}").fetchall() if type_ == "VARCHAR"]
+        if not text_columns:
+            continue
+        live = con.execute(f"select {', '.join(f'min({c}) filter (where {_runs_as_formula_sql(c)})' for c in text_columns)} from {source}").fetchall()[0]
+        problems += [f"{name} column {column} has a cell a spreadsheet would run as a formula: {value!r}" for column, value in zip(text_columns, live) if value is not None]
     from_csv = con.execute(f"select * from {csv_source}").df()
 
     # The audit on what the CSV shows: numbers parsed back from the text a reader downloads.
