@@ -104,8 +104,8 @@ class ScaleRun:
         result["floor"] = self.floor()
         # Untimed, as `make setup` is for a deployment: dbt's partial-parse state
         # (pipelines/assets/dbt.py: parse_project), so that the timed run parses as a council's
-        # nightly run does, not the whole project (a no-op when the repository's state is current;
-        # since outcomes-dbt, pipelines/dbt_cli.py, the state serves any data folder).
+        # nightly run does, not the whole project (a partial parse when the repository's state is
+        # current; since outcomes-dbt, pipelines/dbt_cli.py, the state serves any data folder).
         self._python("parse", "-m", "pipelines", "prepare")
         result["full"] = self.job("full", "nightly")
         result["warehouse_mb"] = _dir_mb(self.data_dir / "warehouse")

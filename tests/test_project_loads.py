@@ -60,9 +60,9 @@ def test_a_parse_made_for_one_data_folder_serves_another(tmp_path):
 
 def test_the_saved_parse_state_holds_the_seeds_as_they_are():
     """`pipelines prepare` (run by `make setup`) leaves a partial-parse state whose seeds are
-    current. dagster-dbt's preparer marks every seed as changed (a sentinel checksum) in case the
-    state was made in another folder; dbt then re-parsed the seeds and the 87 files that use them
-    at every nightly build, about 3 s each time."""
+    current. dagster-dbt's preparer, which parse_project no longer uses, marks every seed as changed
+    (a sentinel checksum) in case the state was made in another folder; dbt then re-parsed the
+    seeds and the 87 files that use them at every nightly build, about 3 s each time."""
     import msgpack
 
     import pipelines.assets.dbt  # noqa: F401  (parses the project if its manifest is missing or stale)

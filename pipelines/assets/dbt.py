@@ -95,13 +95,15 @@ def parse_project() -> None:
     (`_manifest_is_stale` parses again when the repository has moved). Its other job, `dbt
     deps`, has nothing to do: the project uses no dbt packages (nothing may download).
     """
+    def manifest_written() -> float | None:
+        return dbt_project.manifest_path.stat().st_mtime if dbt_project.manifest_path.exists() else None
+
     target = dbt_project.target_path
     target.mkdir(parents=True, exist_ok=True)
-    started = dbt_project.manifest_path.stat().st_mtime if dbt_project.manifest_path.exists() else None
+    started = manifest_written()
     with open(target / "parse.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        now = dbt_project.manifest_path.stat().st_mtime if dbt_project.manifest_path.exists() else None
-        if now != started and not _manifest_is_stale():
+        if manifest_written() != started and not _manifest_is_stale():
             return  # another process parsed while this one waited
         with default_warehouse().dbt_environment():
             dbt_resource().cli(["parse", "--quiet"], target_path=target).wait()
