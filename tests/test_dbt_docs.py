@@ -6,8 +6,10 @@ import json
 
 import duckdb
 import pytest
+import yaml
 
 from pipelines.assets.dbt import dbt_project
+from pipelines.settings import DBT_PROFILES_DIR as DBT_FILES_DIR  # models, seeds, macros and tests live beside the profile
 
 pytestmark = pytest.mark.slow
 CLASSIFICATIONS = {"non_personal", "aggregate", "pseudonymised_identifier", "quasi_identifier"}
@@ -25,6 +27,32 @@ def _models(manifest):
 def test_every_model_has_a_description(manifest):
     missing = [m["name"] for m in _models(manifest) if not m.get("description", "").strip()]
     assert not missing, f"models without a description: {missing}"
+
+
+# The properties a model, seed, source table or column may have in this project's YAML.
+PROPERTIES = {"name", "description", "meta", "data_tests", "data_type", "config", "quote", "identifier", "columns", "loader", "schema", "tables", "tags", "docs"}
+
+
+def test_no_description_is_cut_at_a_comma():
+    """In a flow mapping (`- {name: x, description: ...}`) a plain description ends at its first
+    comma, and YAML reads the rest as a key of its own with no value: some 200 column
+    descriptions once lost their second half this way ("Count of children" for "Count of
+    children, young people, episodes or score points."). Such a description must be quoted."""
+    cut = []
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            if "name" in node:
+                cut.extend(f"{path.name}: {node['name']}: {key!r}" for key, value in node.items() if key not in PROPERTIES and value is None)
+            for value in node.values():
+                walk(value, path)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, path)
+
+    for path in sorted(DBT_FILES_DIR.rglob("*.yml")):
+        walk(yaml.safe_load(path.read_text()), path)
+    assert not cut, "descriptions cut at a comma (quote them):\n" + "\n".join(cut)
 
 
 def test_documented_columns_match_built_columns(manifest, golden_run):
