@@ -5,9 +5,9 @@ reference/<seed>; dbt sources map to raw/<source>/<table>, the keys of the inges
 graph is continuous. The whole project builds in one `dbt build` step (one process, one
 DuckDB connection), which is much cheaper than a step per model.
 
-dbt tests are not Dagster asset checks: with some 1,500 of them, planning, recording and
-outputting one check each cost Dagster three SQLite event writes per test, most of the run at
-bi-borough volume (docs/benchmarks.md). A failing test still fails the dbt step, so nothing
+dbt tests are not Dagster asset checks: with hundreds of them (some 1,500 at first, 214 now),
+planning, recording and outputting one check each cost Dagster three SQLite event writes per
+test, most of the run at bi-borough volume (docs/benchmarks.md). A failing test still fails the dbt step, so nothing
 downstream (validation, publication) runs; the mart's metadata counts the tests by status and
 names any that did not pass. The blocking checks in the UI are the Great Expectations suites.
 """
