@@ -1,26 +1,31 @@
-"""The generic dbt test `column_rules` (dbt_project/tests/generic/column_rules.sql) names every
-rule a model breaks, and how many rows break it: one test node carries all of a model's rules,
-so its failing rows are the only place that says which rule failed."""
+"""A failed dbt test says what it found: the generic test `column_rules`
+(dbt_project/tests/generic/column_rules.sql) returns a row for every rule a model breaks, with
+how many rows break it, and the dbt step's failure quotes those rows
+(pipelines/assets/dbt_failures.py). One test node carries all of a model's rules, so its rows are
+the only place that says which rule failed."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
+import re
 
+import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.assets.dbt import DBT_EXECUTABLE, dbt_project
+from pipelines.assets.dbt import dbt_models, dbt_resource
+from pipelines.operations.build_inputs import FORCE_ENV
 from pipelines.resources import WarehouseResource
-from pipelines.settings import DBT_PROFILES_DIR
 from tests.conftest import clone_data
 
 pytestmark = pytest.mark.slow
 TEST_NODE = "column_rules_stg_ons__mid_year_estimates"
 
 
-def test_each_broken_rule_is_named_with_its_rows(golden_run, settings, tmp_path):
+def test_the_dbt_step_names_each_broken_rule_with_its_rows(golden_run, settings, monkeypatch):
     clone_data(golden_run, settings)
+    # The copy holds a publication of these very extracts; build anyway (a subset of the dbt
+    # assets counts as a whole build when it is all that is being materialised).
+    monkeypatch.setenv(FORCE_ENV, "1")
     con = duckdb.connect(str(settings.warehouse_path))
     rows = [r[0] for r in con.execute("select rowid from raw.ons__mid_year_estimates order by rowid").fetchall()]
     # One row breaks each rule of stg_ons__mid_year_estimates (tests/fixtures/tiny has 40 rows,
@@ -33,25 +38,24 @@ def test_each_broken_rule_is_named_with_its_rows(golden_run, settings, tmp_path)
     con.execute(f"insert into raw.ons__mid_year_estimates select * from raw.ons__mid_year_estimates where rowid = {rows[4]}")
     con.close()
 
-    # dbt's saved parse from the project's target folder, so this run does not parse it all again.
-    target = tmp_path / "target"
-    target.mkdir()
-    shutil.copy(dbt_project.target_path / "partial_parse.msgpack", target)
-    with WarehouseResource(data_dir=str(settings.data_dir)).dbt_environment():
-        dbt = subprocess.run(
-            [str(DBT_EXECUTABLE), "test", "--select", TEST_NODE, "--store-failures", "--profiles-dir", str(DBT_PROFILES_DIR), "--target-path", str(target)],
-            cwd=dbt_project.project_dir, capture_output=True, text=True,
-        )
-    assert dbt.returncode == 1, dbt.stdout[-3000:]
-    assert "Got 5 results" in dbt.stdout, dbt.stdout[-3000:]
-
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    failures = dict(con.execute(f"select rule, failing_rows from dbt_test__audit.{TEST_NODE}").fetchall())
-    con.close()
-    assert failures == {
-        "age is above 90": 1,
-        "population is below 0": 1,
-        "sex is not one of 1, 2": 1,
-        "area_code is null": 1,
-        "(area_code, sex, age, mid_year) is not unique": 1,
-    }
+    # The staging model alone (dagster-dbt selects it and its tests), not the whole build.
+    result = dg.materialize(
+        [dbt_models],
+        selection=[dg.AssetKey(["staging", "stg_ons__mid_year_estimates"])],
+        resources={"dbt": dbt_resource(), "warehouse": WarehouseResource(data_dir=str(settings.data_dir))},
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    assert not result.success
+    (failure,) = [e.event_specific_data for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert failure.user_failure_data is not None, failure.error.to_string()  # raised as dg.Failure: not retried
+    message = failure.user_failure_data.description
+    assert f"dbt test {TEST_NODE} failed:" in message, message
+    found = set(re.findall(r"^  - rule (.+), failing_rows (\d+)$", message, flags=re.M))
+    assert found == {
+        ("age is above 90", "1"),
+        ("population is below 0", "1"),
+        ("sex is not one of 1, 2", "1"),
+        ("area_code is null", "1"),
+        ("(area_code, sex, age, mid_year) is not unique", "1"),
+    }, message

@@ -85,7 +85,7 @@ def _collect(events: Iterable) -> tuple[list, BaseException | None]:
     return collected, None
 
 
-def _connect_after_dbt(database_path, timeout_seconds: float = 60.0) -> duckdb.DuckDBPyConnection:
+def connect_after_dbt(database_path, timeout_seconds: float = 60.0) -> duckdb.DuckDBPyConnection:
     """A read-only connection once dbt has let the file go: its output stream can end a moment
     before the process exits and releases its lock (seconds on a loaded machine)."""
     deadline = time.monotonic() + timeout_seconds
@@ -102,7 +102,7 @@ def _connect_after_dbt(database_path, timeout_seconds: float = 60.0) -> duckdb.D
 
 def _extra_metadata(context: dg.AssetExecutionContext, outputs: list[dg.Output], database_path) -> dict[str, dict]:
     extra: dict[str, dict] = {}
-    con = _connect_after_dbt(database_path)
+    con = connect_after_dbt(database_path)
     try:
         for output in outputs:
             key = context.asset_key_for_output(output.output_name)

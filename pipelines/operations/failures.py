@@ -61,11 +61,15 @@ def _message(error) -> str:
 
 
 def _step_failure(event: dg.DagsterEvent) -> dict:
-    error = _innermost(event.event_specific_data.error) if event.event_specific_data else None
+    data = event.event_specific_data
+    error = _innermost(data.error) if data else None
+    # A step that raised dg.Failure chose its words (the failed dbt tests' rows, say, in front of
+    # dbt's own error); otherwise the innermost error is what the code raised.
+    described = data.user_failure_data.description if data and data.user_failure_data else None
     return {
         "step": event.step_key,
         "error_class": error.cls_name if error else None,
-        "message": (_message(error) if error else "no error recorded")[:4000],
+        "message": (described or (_message(error) if error else "no error recorded"))[:4000],
     }
 
 
