@@ -7,9 +7,10 @@ DuckDB connection), which is much cheaper than a step per model.
 
 dbt tests are not Dagster asset checks: with hundreds of them (some 1,500 at first, 214 now),
 planning, recording and outputting one check each cost Dagster three SQLite event writes per
-test, most of the run at bi-borough volume (docs/benchmarks.md). A failing test still fails the dbt step, so nothing
-downstream (validation, publication) runs; the mart's metadata counts the tests by status and
-names any that did not pass. The blocking checks in the UI are the Great Expectations suites.
+test, most of the run at bi-borough volume (docs/benchmarks.md). A failing test still fails the
+dbt step, with the test's failing rows in the failure (dbt_failures.py), so nothing downstream
+(validation, publication) runs; the mart's metadata counts the tests by status and names any
+that did not pass. The blocking checks in the UI are the Great Expectations suites.
 """
 
 import fcntl
@@ -30,7 +31,7 @@ from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from packaging import version as versions
 
-from pipelines.assets.dbt_failures import describe, failed_test_rows
+from pipelines.assets.dbt_failures import describe, failed_tests, failing_rows
 from pipelines.assets.table_metadata import connect_after_dbt, with_table_metadata
 from pipelines.operations.build_inputs import FORCE_ENV, unchanged_since_publication
 from pipelines.operations.retention import stale
@@ -243,14 +244,18 @@ def prune_target_folders(current: Path, keep: int = KEEP_TARGET_FOLDERS, grace_s
 
 
 def _failed_test_rows(invocation, database_path: Path) -> dict[str, list[str]]:
-    """The rows of the tests that failed in this build (pipelines/assets/dbt_failures.py), or
-    nothing if the database cannot be read: the build's own error is then the whole story."""
+    """The rows of the tests that failed in this build (pipelines/assets/dbt_failures.py); nothing
+    when no test failed (a model's error, say) or the database cannot be read, and the build's
+    own error is then the whole story."""
+    tests = failed_tests(Path(invocation.target_path))
+    if not tests:
+        return {}
     try:
         con = connect_after_dbt(database_path)
     except duckdb.Error:
         return {}
     try:
-        return failed_test_rows(Path(invocation.target_path), con)
+        return failing_rows(con, tests)
     finally:
         con.close()
 

@@ -21,21 +21,27 @@ import duckdb
 ROWS_SHOWN = 10
 
 
-def failed_test_rows(target_path: Path, con: duckdb.DuckDBPyConnection, limit: int = ROWS_SHOWN) -> dict[str, list[str]]:
-    """For each test that failed in the dbt invocation whose artifacts are in `target_path`: its
-    first `limit` failing rows, each as "column value, column value". A test that erred (its SQL
-    did not run) has no rows to show and is left out; dbt's message already says why."""
+def failed_tests(target_path: Path) -> dict[str, str]:
+    """The tests that failed in the dbt invocation whose artifacts are in `target_path`, each
+    with its compiled query. A test that erred (its SQL did not run) is left out: dbt's message
+    already says why, and there are no rows to show."""
     try:
         results = json.loads((target_path / "run_results.json").read_text())["results"]
     except (OSError, ValueError, KeyError):
         return {}
+    return {
+        result["unique_id"].split(".")[2]: result["compiled_code"]
+        for result in results
+        if result["unique_id"].startswith("test.") and result["status"] == "fail" and result.get("compiled_code")
+    }
+
+
+def failing_rows(con: duckdb.DuckDBPyConnection, tests: dict[str, str], limit: int = ROWS_SHOWN) -> dict[str, list[str]]:
+    """Each test's first `limit` failing rows, each as "column value, column value"."""
     found: dict[str, list[str]] = {}
-    for result in results:
-        if not result["unique_id"].startswith("test.") or result["status"] != "fail" or not result.get("compiled_code"):
-            continue
-        name = result["unique_id"].split(".")[2]
+    for name, query in tests.items():
         try:
-            cursor = con.execute(f"select * from ({result['compiled_code']}) as failing_rows limit {int(limit)}")
+            cursor = con.execute(f"select * from ({query}) as failing_rows limit {int(limit)}")
             columns = [d[0] for d in cursor.description]
             found[name] = [", ".join(f"{column} {value}" for column, value in zip(columns, row)) for row in cursor.fetchall()]
         except duckdb.Error as exc:
