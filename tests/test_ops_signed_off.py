@@ -176,21 +176,38 @@ class HeldDatabase:
 
 
 def run_while_held(path, instance, run) -> dg.ExecuteInProcessResult:
-    """Start `run` while another process holds the database; release it once the step has asked
-    for a retry (so at least one retry is certain, whatever the machine's speed)."""
+    """Run `run` while another process holds the database; a helper thread releases it once the
+    step has asked for a retry (so at least one retry is certain, whatever the machine's speed).
+
+    The run stays on the main thread. Dagster sets its signal handlers only there, and when a run
+    on another thread ended, the `tail` processes that capture its logs had inherited SIGTERM
+    ignored (Dagster copies SIGINT's handler to SIGTERM, and SIGINT is ignored in a process
+    started in the background without job control, as `make test` from a script is): Dagster
+    then waited 30 s for each of the two before giving up, a minute per test."""
     held = HeldDatabase(path)
-    outcome = {}
-    worker = threading.Thread(target=lambda: outcome.update(result=run()))
-    worker.start()
+    retried, finished = threading.Event(), threading.Event()
+
+    def release_after_retry() -> None:
+        try:
+            deadline = time.monotonic() + 120
+            while not finished.is_set() and time.monotonic() < deadline:
+                if instance.get_event_records(dg.EventRecordsFilter(event_type=dg.DagsterEventType.STEP_UP_FOR_RETRY), limit=1):
+                    retried.set()
+                    return
+                time.sleep(0.1)
+        finally:
+            held.release()
+
+    releaser = threading.Thread(target=release_after_retry, daemon=True)
+    releaser.start()
     try:
-        deadline = time.monotonic() + 120
-        while not instance.get_event_records(dg.EventRecordsFilter(event_type=dg.DagsterEventType.STEP_UP_FOR_RETRY), limit=1):
-            assert worker.is_alive() and time.monotonic() < deadline, "the step never asked for a retry"
-            time.sleep(0.1)
+        result = run()
     finally:
+        finished.set()
+        releaser.join(timeout=120)
         held.release()
-        worker.join(timeout=120)
-    return outcome["result"]
+    assert retried.is_set(), "the step never asked for a retry"
+    return result
 
 
 def test_a_database_held_by_another_process_is_retried_with_backoff(live_mart, monkeypatch):
