@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from pipelines.assets.dbt import dbt_project
-from pipelines.settings import DBT_PROFILES_DIR as DBT_FILES_DIR  # models, seeds, macros and tests live beside the profile
+from pipelines.settings import DBT_PROFILES_DIR
 
 pytestmark = pytest.mark.slow
 CLASSIFICATIONS = {"non_personal", "aggregate", "pseudonymised_identifier", "quasi_identifier"}
@@ -50,7 +50,7 @@ def test_no_description_is_cut_at_a_comma():
             for value in node:
                 walk(value, path)
 
-    for path in sorted(DBT_FILES_DIR.rglob("*.yml")):
+    for path in sorted(DBT_PROFILES_DIR.rglob("*.yml")):  # dbt_project/: models, seeds and tests beside the profile
         walk(yaml.safe_load(path.read_text()), path)
     assert not cut, "descriptions cut at a comma (quote them):\n" + "\n".join(cut)
 

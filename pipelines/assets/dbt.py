@@ -26,13 +26,12 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import duckdb
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from packaging import version as versions
 
-from pipelines.assets.dbt_failures import describe, failed_tests, failing_rows
-from pipelines.assets.table_metadata import connect_after_dbt, with_table_metadata
+from pipelines.assets.dbt_failures import describe, failed_test_rows
+from pipelines.assets.table_metadata import with_table_metadata
 from pipelines.operations.build_inputs import FORCE_ENV, unchanged_since_publication
 from pipelines.operations.retention import stale
 from pipelines.operations.retries import wait_for_build_database
@@ -206,7 +205,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
         try:
             yield from with_table_metadata(context, _stopping_dbt_on_error(invocation), warehouse.settings.warehouse_path)
         except Exception as error:
-            found = _failed_test_rows(invocation, warehouse.settings.warehouse_path)
+            found = failed_test_rows(Path(invocation.target_path), warehouse.settings.warehouse_path)
             if not found:
                 raise
             # A failed test is a data error: running the build again cannot change the answer.
@@ -241,23 +240,6 @@ def prune_target_folders(current: Path, keep: int = KEEP_TARGET_FOLDERS, grace_s
         if not folder.exists():
             removed.append(folder)
     return removed
-
-
-def _failed_test_rows(invocation, database_path: Path) -> dict[str, list[str]]:
-    """The rows of the tests that failed in this build (pipelines/assets/dbt_failures.py); nothing
-    when no test failed (a model's error, say) or the database cannot be read, and the build's
-    own error is then the whole story."""
-    tests = failed_tests(Path(invocation.target_path))
-    if not tests:
-        return {}
-    try:
-        con = connect_after_dbt(database_path)
-    except duckdb.Error:
-        return {}
-    try:
-        return failing_rows(con, tests)
-    finally:
-        con.close()
 
 
 def _stopping_dbt_on_error(invocation) -> Iterator:

@@ -18,7 +18,26 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.assets.table_metadata import connect_after_dbt
+
 ROWS_SHOWN = 10
+
+
+def failed_test_rows(target_path: Path, database_path: Path) -> dict[str, list[str]]:
+    """The rows of the tests that failed in the dbt invocation whose artifacts are in
+    `target_path`; nothing when no test failed (a model's error, say) or the database cannot be
+    read, and the build's own error is then the whole story."""
+    tests = failed_tests(target_path)
+    if not tests:
+        return {}
+    try:
+        con = connect_after_dbt(database_path)
+    except duckdb.Error:
+        return {}
+    try:
+        return failing_rows(con, tests)
+    finally:
+        con.close()
 
 
 def failed_tests(target_path: Path) -> dict[str, str]:
