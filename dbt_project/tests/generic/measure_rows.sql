@@ -1,8 +1,9 @@
-{#- The contract of a measure model's nine columns, checked in one pass (a measure model is a view,
-    so every separate test would run its query again): key columns filled, the authority one of
-    the boroughs, the unit one of `units`, numerator and denominator not negative (except for the
-    `signed_units`, such as Progress 8 means held as sums), and the grain unique. Each failing row
-    says why. -#}
+{#- The contract of the measure models' nine columns, checked in one pass: key columns filled,
+    the authority one of the boroughs, the unit one of `units`, numerator and denominator not
+    negative (except for the `signed_units`, such as Progress 8 means held as sums), and the grain
+    unique. Each failing row says why, with its measure_id. It is declared on each domain's union
+    (msr__<domain>), which holds every row of the domain's measure models, so one node checks them
+    all; tests/test_dbt_docs.py checks that every measure model is in a union. -#}
 {% test measure_rows(model, units, signed_units=[]) %}
     {%- set keys = ['measure_id', 'la_code', 'period_id', 'statistic', 'breakdown', 'breakdown_value'] -%}
     with measure_rows as (
