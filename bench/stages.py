@@ -2,9 +2,10 @@
 its event log and the process-tree samples taken while it ran.
 
 Stages: ingest (ingest_<source> steps), dbt build (the one dbt_models step), validation (the
-Great Expectations checks, steps named ..._gx_..., one per producing step since item 40), sign-off (the partitioned signed-off figures),
-publication (disclosure control and the swap) and Dagster overhead: the process's wall time
-minus the sum of its steps (start-up, loading definitions, planning, event writes between steps).
+Great Expectations checks: steps named ..._gx_..., one per suite before item 40, one per
+producing step since), sign-off (the partitioned signed-off figures), publication (disclosure
+control and the swap) and Dagster overhead: the process's wall time minus the sum of its steps
+(start-up, loading definitions, planning, event writes between steps).
 """
 
 from __future__ import annotations
