@@ -9,6 +9,8 @@ import dagster as dg
 import duckdb
 import pytest
 
+from pipelines.assets.checks import build_gx_checks
+from pipelines.resources import WarehouseResource
 from pipelines.settings import EXPECTATIONS_DIR
 from pipelines.validation.accepted_warnings import AcceptedWarningsError, load_accepted_warnings
 from pipelines.validation.datasets import change_z, plausibility
@@ -154,3 +156,42 @@ def test_data_docs_pages_reuse_compiled_templates_and_keep_the_project_styles(tm
     assert gx_views._COMPILED._compiled.keys() == compiled.keys()  # the second compiled nothing new
     for page in pages:
         assert "/*index page*/" in page  # the project's custom stylesheet, included by GX's template
+
+
+def test_a_suite_that_cannot_run_fails_its_own_check_and_the_others_still_run(tmp_path, settings):
+    """The suites of one step share it (pipelines/assets/checks.py): a suite whose rows cannot be
+    read fails its own check with the error, the step's other suites still report, and the
+    blocking failure keeps everything downstream from running."""
+
+    folder = tmp_path / "expectations"
+    folder.mkdir()
+    not_null = [{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "x"}}]
+    for name, sql in (("readable", "select x from {schema}.tiny"), ("unreadable", "select x from {schema}.no_such_table")):
+        (folder / f"{name}.json").write_text(json.dumps({
+            "name": name,
+            "meta": {"description": name, "target_asset": "marts/tiny", "dataset_sql": sql, "stages": ["build"]},
+            "expectations": not_null,
+        }))
+
+    @dg.asset(key=["marts", "tiny"])
+    def tiny(warehouse: WarehouseResource) -> None:
+        with warehouse.connect() as con:
+            con.execute("create schema if not exists marts; create or replace table marts.tiny as select 1 as x")
+
+    @dg.asset(key=["published", "downstream"], deps=[tiny.key])
+    def downstream() -> None:
+        pass
+
+    checks = build_gx_checks({"models": [tiny.key]}, load_suites(folder))
+    assert [c.node_def.name for c in checks] == ["models_gx_suites"]
+    result = dg.materialize(
+        [tiny, downstream, *checks],
+        resources={"warehouse": WarehouseResource(data_dir=str(settings.data_dir))},
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    evaluations = {e.event_specific_data.asset_check_key.name: e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
+    assert {name: e.passed for name, e in evaluations.items()} == {"gx_readable": True, "gx_unreadable": False}
+    assert "no_such_table" in evaluations["gx_unreadable"].description
+    materialised = {e.asset_key.to_user_string() for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION"}
+    assert materialised == {"marts/tiny"}, "a blocking check that could not run let the downstream asset run"

@@ -7,11 +7,12 @@ connection to the build database and the Great Expectations context. With a step
 (23 of them), Dagster's own work between steps and a connection opened and checkpointed for each
 came to some 5 s of a 90 s nightly run at bi-borough volume (docs/benchmarks.md, item 40).
 
-Suites of severity "error" are blocking: when one fails, the step fails after running the rest
-of its suites, and Dagster does not run the assets downstream of the checked tables in that run,
-so a failed validation never reaches publication (and the publish step validates its candidate
-again besides). Suites of severity "warning" (plausibility) report a WARN in the UI and let
-publication go ahead; a person accepts a warning in expectations/accepted_warnings.yml.
+Suites of severity "error" are blocking: when one fails, or cannot run (its error is then its
+check's result, and the traceback is in the step's log), the step fails once the rest of its
+suites have run, and Dagster does not run the assets downstream of the checked tables in that
+run, so a failed validation never reaches publication (and the publish step validates its
+candidate again besides). Suites of severity "warning" (plausibility) report a WARN in the UI
+and let publication go ahead; a person accepts a warning in expectations/accepted_warnings.yml.
 
 Every check records its outcome in dq.validation_results and in the Data Docs under the
 published folder, and links the Data Docs page of its run in its metadata.
@@ -53,6 +54,19 @@ def _result(suite: Suite, outcome, settings) -> dg.AssetCheckResult:
     )
 
 
+def _not_run(suite: Suite, error: Exception) -> dg.AssetCheckResult:
+    """A suite whose rows could not be read or validated fails its own check (blocking, unless a
+    warning suite), with the error; the traceback is in the step's log."""
+    return dg.AssetCheckResult(
+        asset_key=dg.AssetKey(suite.asset_path),
+        check_name=suite.check_name,
+        passed=False,
+        severity=dg.AssetCheckSeverity.WARN if suite.severity == "warning" else dg.AssetCheckSeverity.ERROR,
+        description=f"{suite.name} could not run: {type(error).__name__}: {error}"[:2000],
+        metadata={"suite": dg.MetadataValue.path(f"expectations/{suite.path.name}"), "error": f"{type(error).__name__}: {error}"[:2000]},
+    )
+
+
 def _gx_checks(name: str, suites: list[Suite]) -> dg.AssetChecksDefinition:
     """One step running `suites` (or the ones selected: a check rerun from the UI runs alone)."""
     by_key = {dg.AssetCheckKey(dg.AssetKey(s.asset_path), s.check_name): s for s in suites}
@@ -72,19 +86,24 @@ def _gx_checks(name: str, suites: list[Suite]) -> dg.AssetChecksDefinition:
             for key, suite in by_key.items():  # the suites' own order
                 if key not in selected:
                     continue
-                outcome = run_suite(con, suite, stage="build", run_id=context.run.run_id, settings=settings)
+                try:
+                    outcome = run_suite(con, suite, stage="build", run_id=context.run.run_id, settings=settings)
+                except Exception as error:  # noqa: BLE001 - reported as this suite's failure; the others still run
+                    context.log.exception(f"Suite {suite.name} could not run.")
+                    yield _not_run(suite, error)
+                    continue
                 record_outcomes(con, [outcome])
                 yield _result(suite, outcome, settings)
 
     return _checks
 
 
-def build_gx_checks(producers: Mapping[str, Iterable[dg.AssetKey]] | None = None) -> list[dg.AssetChecksDefinition]:
+def build_gx_checks(producers: Mapping[str, Iterable[dg.AssetKey]] | None = None, suites: Iterable[Suite] | None = None) -> list[dg.AssetChecksDefinition]:
     """The checks of every suite that runs at build time and whose target asset exists, one
     multi-asset check (one step) per producing step, named `<producer>_gx_suites`.
 
     `producers` maps a step's name to the asset keys it materialises; without it, the dbt models
-    and the published tables. Checks must not share a step across producers: the published
+    and the published tables. `suites` defaults to the files in expectations/. Checks must not share a step across producers: the published
     tables' checks would then wait for the tables that wait for the models' checks. A suite whose
     target does not exist is left out with a warning (tests/test_validation_suites.py fails on
     it, so it cannot go unnoticed)."""
@@ -95,7 +114,7 @@ def build_gx_checks(producers: Mapping[str, Iterable[dg.AssetKey]] | None = None
         producers = {"models": dbt_models.keys, "published": published_tables.keys}
     producer_of = {key: name for name, keys in producers.items() for key in keys}
     grouped: dict[str, list[Suite]] = {name: [] for name in producers}
-    for suite in load_suites():
+    for suite in load_suites() if suites is None else suites:
         if "build" not in suite.stages:
             continue
         producer = producer_of.get(dg.AssetKey(suite.asset_path))
