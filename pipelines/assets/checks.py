@@ -103,10 +103,10 @@ def build_gx_checks(producers: Mapping[str, Iterable[dg.AssetKey]] | None = None
     multi-asset check (one step) per producing step, named `<producer>_gx_suites`.
 
     `producers` maps a step's name to the asset keys it materialises; without it, the dbt models
-    and the published tables. `suites` defaults to the files in expectations/. Checks must not share a step across producers: the published
-    tables' checks would then wait for the tables that wait for the models' checks. A suite whose
-    target does not exist is left out with a warning (tests/test_validation_suites.py fails on
-    it, so it cannot go unnoticed)."""
+    and the published tables. `suites` defaults to the files in expectations/. Checks must not
+    share a step across producers: the published tables' checks would then wait for the tables,
+    which wait for the models' checks. A suite whose target does not exist is left out with a
+    warning (tests/test_validation_suites.py fails on it, so it cannot go unnoticed)."""
     if producers is None:
         from pipelines.assets.dbt import dbt_models
         from pipelines.assets.publish import published_tables
@@ -122,4 +122,4 @@ def build_gx_checks(producers: Mapping[str, Iterable[dg.AssetKey]] | None = None
             warnings.warn(f"Suite {suite.name} targets {suite.target_asset}, which is not an asset; it is not run.", stacklevel=2)
             continue
         grouped[producer].append(suite)
-    return [_gx_checks(f"{name}_gx_suites", suites) for name, suites in grouped.items() if suites]
+    return [_gx_checks(f"{name}_gx_suites", members) for name, members in grouped.items() if members]
