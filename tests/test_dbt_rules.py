@@ -59,3 +59,31 @@ def test_the_dbt_step_names_each_broken_rule_with_its_rows(golden_run, settings,
         ("area_code is null", "1"),
         ("(area_code, sex, age, mid_year) is not unique", "1"),
     }, message
+
+
+def test_a_value_missing_from_the_referenced_model_is_named(golden_run, settings, monkeypatch):
+    """`references` (dbt's relationships, folded into column_rules): a child whose authority is
+    not one of the boroughs breaks one rule, named with the model and column it should have
+    matched."""
+    clone_data(golden_run, settings)
+    monkeypatch.setenv(FORCE_ENV, "1")
+    con = duckdb.connect(str(settings.warehouse_path))
+    # One child of the latest extract (the one staging reads).
+    con.execute(
+        "update raw.mosaic__ssd_person set la_code = '999' where rowid = "
+        "(select min(rowid) from raw.mosaic__ssd_person where _extract_date = (select max(_extract_date) from raw.mosaic__ssd_person))"
+    )
+    con.close()
+
+    result = dg.materialize(
+        [dbt_models],
+        selection=[dg.AssetKey(["staging", "stg_mosaic__persons"])],
+        resources={"dbt": dbt_resource(), "warehouse": WarehouseResource(data_dir=str(settings.data_dir))},
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    assert not result.success
+    (failure,) = [e.event_specific_data for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    message = failure.user_failure_data.description
+    found = set(re.findall(r"^  - rule (.+), failing_rows (\d+)$", message, flags=re.M))
+    assert found == {("la_code is not in boroughs.la_code", "1")}, message

@@ -5,7 +5,7 @@ reference/<seed>; dbt sources map to raw/<source>/<table>, the keys of the inges
 graph is continuous. The whole project builds in one `dbt build` step (one process, one
 DuckDB connection), which is much cheaper than a step per model.
 
-dbt tests are not Dagster asset checks: with hundreds of them (some 1,500 at first, 151 now),
+dbt tests are not Dagster asset checks: with hundreds of them (some 1,500 at first, 125 now),
 planning, recording and outputting one check each cost Dagster three SQLite event writes per
 test, most of the run at bi-borough volume (docs/benchmarks.md). A failing test still fails the
 dbt step, with the test's failing rows in the failure (dbt_failures.py), so nothing downstream

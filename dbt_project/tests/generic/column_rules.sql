@@ -1,14 +1,16 @@
 {#- The rules on a model's columns, checked as one dbt test: columns that must be filled, columns
     and combinations of columns that must be unique, columns held to a list of codes or to a
-    range. Fails with one row per broken rule, saying which and in how many rows (or, for
-    uniqueness, how many values occur more than once).
+    range, and columns whose values must exist in another model. Fails with one row per broken
+    rule, saying which and in how many rows (or, for uniqueness, how many values occur more than
+    once).
 
     One test, not one per rule: dbt spends some 25 to 60 ms of its own Python on every test node
     whatever the data, and with a node per rule the 186 tested models and seeds carried 426
     tests, which cost more of a nightly build than the models did (docs/benchmarks.md, item 39).
     The filled, coded and range rules share one scan of the model; each uniqueness rule is a
-    group-by of its own. Nulls pass the code and range rules, and a single unique column ignores
-    them, as dbt's accepted_values and unique do; a unique combination counts nulls as values.
+    group-by of its own, and each reference the left join of dbt's relationships test. Nulls pass the code, range and
+    reference rules, and a single unique column ignores them, as dbt's accepted_values, unique
+    and relationships do; a unique combination counts nulls as values.
 
     Arguments (each optional):
       not_null:            [column, ...]
@@ -16,8 +18,9 @@
       unique_combinations: [[column, column], ...]    each list unique as a whole
       accepted_values:     {column: [value, ...]}
       between:             {column: {min_value: x, max_value: y}}   either bound may be left out
+      references:          {column: {to: "ref('model')", field: column}}   as dbt's relationships
 -#}
-{% test column_rules(model, not_null=[], unique=[], unique_combinations=[], accepted_values={}, between={}) %}
+{% test column_rules(model, not_null=[], unique=[], unique_combinations=[], accepted_values={}, between={}, references={}) %}
     {%- set row_rules = [] -%}
     {%- for column in not_null -%}
         {%- do row_rules.append((column ~ ' is null', column ~ ' is null')) -%}
@@ -54,6 +57,15 @@
         {%- do branches.append(
             "select '" ~ label ~ "' as rule, failing_rows from (select count(*) as failing_rows from (select " ~ (columns | join(', ')) ~ " from checked"
             ~ (" where " ~ condition if condition else "") ~ " group by " ~ (columns | join(', ')) ~ " having count(*) > 1) as repeated_values) as counted where failing_rows > 0"
+        ) -%}
+    {%- endfor -%}
+
+    {%- for column, reference in references.items() -%}
+        {%- do branches.append(
+            "select '" ~ column ~ " is not in " ~ reference.to.identifier ~ "." ~ reference.field ~ "' as rule, failing_rows from (select count(*) as failing_rows from"
+            ~ " (select " ~ column ~ " as from_field from checked where " ~ column ~ " is not null) as child"
+            ~ " left join (select " ~ reference.field ~ " as to_field from " ~ reference.to ~ ") as parent on child.from_field = parent.to_field"
+            ~ " where parent.to_field is null) as counted where failing_rows > 0"
         ) -%}
     {%- endfor -%}
 
