@@ -8,9 +8,9 @@
     whatever the data, and with a node per rule the 186 tested models and seeds carried 426
     tests, which cost more of a nightly build than the models did (docs/benchmarks.md, item 39).
     The filled, coded and range rules share one scan of the model; each uniqueness rule is a
-    group-by of its own, and each reference the left join of dbt's relationships test. Nulls pass the code, range and
-    reference rules, and a single unique column ignores them, as dbt's accepted_values, unique
-    and relationships do; a unique combination counts nulls as values.
+    group-by of its own, and each reference is the left join of dbt's relationships test. Nulls
+    pass the code, range and reference rules, and a single unique column ignores them, as dbt's
+    accepted_values, unique and relationships do; a unique combination counts nulls as values.
 
     Arguments (each optional):
       not_null:            [column, ...]
