@@ -38,20 +38,13 @@ def test_the_dbt_step_names_each_broken_rule_with_its_rows(golden_run, settings,
     con.execute(f"insert into raw.ons__mid_year_estimates select * from raw.ons__mid_year_estimates where rowid = {rows[4]}")
     con.close()
 
-    # The staging model alone (dagster-dbt selects it and its tests), not the whole build.
-    result = dg.materialize(
-        [dbt_models],
-        selection=[dg.AssetKey(["staging", "stg_ons__mid_year_estimates"])],
-        resources={"dbt": dbt_resource(), "warehouse": WarehouseResource(data_dir=str(settings.data_dir))},
-        instance=dg.DagsterInstance.ephemeral(),
-        raise_on_error=False,
-    )
+    result = _build_alone(settings, "stg_ons__mid_year_estimates")
     assert not result.success
-    (failure,) = [e.event_specific_data for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    failure = _step_failure(result)
     assert failure.user_failure_data is not None, failure.error.to_string()  # raised as dg.Failure: not retried
     message = failure.user_failure_data.description
     assert f"dbt test {TEST_NODE} failed:" in message, message
-    found = set(re.findall(r"^  - rule (.+), failing_rows (\d+)$", message, flags=re.M))
+    found = _broken_rules(message)
     assert found == {
         ("age is above 90", "1"),
         ("population is below 0", "1"),
@@ -75,15 +68,30 @@ def test_a_value_missing_from_the_referenced_model_is_named(golden_run, settings
     )
     con.close()
 
-    result = dg.materialize(
+    result = _build_alone(settings, "stg_mosaic__persons")
+    assert not result.success
+    message = _step_failure(result).user_failure_data.description
+    found = _broken_rules(message)
+    assert found == {("la_code is not in boroughs.la_code", "1")}, message
+
+
+def _build_alone(settings, model: str) -> dg.ExecuteInProcessResult:
+    """One staging model through the real dbt asset (dagster-dbt selects it and its tests), not
+    the whole build."""
+    return dg.materialize(
         [dbt_models],
-        selection=[dg.AssetKey(["staging", "stg_mosaic__persons"])],
+        selection=[dg.AssetKey(["staging", model])],
         resources={"dbt": dbt_resource(), "warehouse": WarehouseResource(data_dir=str(settings.data_dir))},
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
     )
-    assert not result.success
+
+
+def _step_failure(result: dg.ExecuteInProcessResult):
     (failure,) = [e.event_specific_data for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    message = failure.user_failure_data.description
-    found = set(re.findall(r"^  - rule (.+), failing_rows (\d+)$", message, flags=re.M))
-    assert found == {("la_code is not in boroughs.la_code", "1")}, message
+    return failure
+
+
+def _broken_rules(message: str) -> set[tuple[str, str]]:
+    """(rule, failing rows) of each row the failure quotes."""
+    return set(re.findall(r"^  - rule (.+), failing_rows (\d+)$", message, flags=re.M))
