@@ -165,12 +165,19 @@ def _in_structure_order(frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     return ranked.sort_values(_ORDER, kind="mergesort").drop(columns="_area_rank").reset_index(drop=True)
 
 
-def _fingerprint(ordered: pd.DataFrame, rules: Rules) -> str:
+def _canonical(ordered: pd.DataFrame) -> pd.DataFrame:
+    """The columns a structure is built from, with dates as day numbers and figures as floats:
+    what it is fingerprinted by, and what its loops read (a day number hashes and compares far
+    faster than a pandas Timestamp, which each row of a datetime column becomes)."""
     canonical = ordered[list(STRUCTURE_COLUMNS)].copy()
     for column in ("period_start", "period_end"):  # datetime64 of any unit, or date objects: days
         canonical[column] = pd.to_datetime(canonical[column]).to_numpy().astype("datetime64[D]").astype("int64")
     for column in ("numerator", "denominator", "value"):
         canonical[column] = pd.to_numeric(canonical[column]).astype("float64")
+    return canonical
+
+
+def _fingerprint(canonical: pd.DataFrame, rules: Rules) -> str:
     digest = hashlib.sha256(pd.util.hash_pandas_object(canonical, index=False).to_numpy().tobytes())
     digest.update(repr((rules.threshold, rules.min_denominator, sorted(rules.partitions), rules.combined_areas)).encode())
     return digest.hexdigest()
@@ -181,10 +188,11 @@ def build_structure(frame: pd.DataFrame, rules: Rules) -> Structure:
     per process for the same rows and rules; treat the result as read-only). Its `frame` is the
     caller's rows, every column kept, in structure order."""
     ordered = _in_structure_order(frame, rules)
-    key = _fingerprint(ordered, rules)
+    canonical = _canonical(ordered)
+    key = _fingerprint(canonical, rules)
     cached = _STRUCTURES.get(key)
     if cached is None:
-        cached = _STRUCTURES[key] = _build_structure(ordered, rules)
+        cached = _STRUCTURES[key] = _build_structure(ordered, canonical, rules)
         if len(_STRUCTURES) > _STRUCTURES_KEPT:
             _STRUCTURES.popitem(last=False)
     else:
@@ -192,10 +200,11 @@ def build_structure(frame: pd.DataFrame, rules: Rules) -> Structure:
     return cached if cached.frame is ordered else replace(cached, frame=ordered)
 
 
-def _build_structure(frame: pd.DataFrame, rules: Rules) -> Structure:
-    """The structure of rows already in structure order (_in_structure_order)."""
+def _build_structure(frame: pd.DataFrame, canonical: pd.DataFrame, rules: Rules) -> Structure:
+    """The structure of rows already in structure order (_in_structure_order), read from their
+    canonical columns (_canonical)."""
     structure = Structure(frame=frame, row_classes=[], row_size=[], small_denominator=[])
-    tuples = list(frame[list(STRUCTURE_COLUMNS)].itertuples(index=False))
+    tuples = list(canonical.itertuples(index=False))
     numbers = [_cell_numbers(row) for row in tuples]
     cell_class = _quantities(tuples, numbers, structure)
     for position, row in enumerate(tuples):
@@ -212,7 +221,7 @@ def _build_structure(frame: pd.DataFrame, rules: Rules) -> Structure:
             row.unit in RATIO_UNITS and denominator_counts_children and raw_denominator is not None and 0 < raw_denominator < rules.min_denominator
         )
 
-    _add_row_constraints(structure, rules)
+    _add_row_constraints(structure, canonical, rules)
     _add_class_constraints(structure)
     return structure
 
@@ -299,8 +308,8 @@ def _quantities(tuples: list, numbers: list[tuple[float | None, float | None]], 
     return cell_class
 
 
-def _add_row_constraints(structure: Structure, rules: Rules) -> None:
-    frame = structure.frame
+def _add_row_constraints(structure: Structure, canonical: pd.DataFrame, rules: Rules) -> None:
+    """The equations between rows; `canonical` gives the rows' dates as day numbers."""
     numbers = [structure.row_classes[i] for i in range(structure.n_rows)]
 
     def sums_hold(total: int, members: Iterable[int]) -> bool:
@@ -328,8 +337,8 @@ def _add_row_constraints(structure: Structure, rules: Rules) -> None:
         seen.add(signature)
         structure.row_constraints.append(RowConstraint(kind, total, tuple(members)))
 
-    index = {tuple(r): i for i, r in enumerate(frame[list(ROW_KEY)].itertuples(index=False, name=None))}
-    columns = {name: frame[name].tolist() for name in (*ROW_KEY, "period_start")}
+    columns = {name: canonical[name].tolist() for name in (*ROW_KEY, "period_start")}
+    index = {key: i for i, key in enumerate(zip(*(columns[name] for name in ROW_KEY)))}
 
     # Areas: combined = sum of members, for the same measure, statistic, period and breakdown.
     for i in range(structure.n_rows):
@@ -366,16 +375,14 @@ def _add_row_constraints(structure: Structure, rules: Rules) -> None:
             longer.append(i)
     for i in longer:
         group = quarters.get((columns["measure_id"][i], columns["statistic"][i], columns["area_code"][i], columns["breakdown"][i], columns["breakdown_value"][i]), [])
-        start, end = pd.Timestamp(columns["period_start"][i]), pd.Timestamp(columns["period_end"][i])
+        start, end = columns["period_start"][i], columns["period_end"][i]  # day numbers
         inside = sorted(
-            (q for q in group if pd.Timestamp(columns["period_start"][q]) >= start and pd.Timestamp(columns["period_end"][q]) <= end),
-            key=lambda q: pd.Timestamp(columns["period_start"][q]),
+            (q for q in group if columns["period_start"][q] >= start and columns["period_end"][q] <= end),
+            key=lambda q: columns["period_start"][q],
         )
-        if not inside or pd.Timestamp(columns["period_start"][inside[0]]) != start or pd.Timestamp(columns["period_end"][inside[-1]]) != end:
+        if not inside or columns["period_start"][inside[0]] != start or columns["period_end"][inside[-1]] != end:
             continue
-        contiguous = all(
-            pd.Timestamp(columns["period_start"][b]) - pd.Timestamp(columns["period_end"][a]) == pd.Timedelta(days=1) for a, b in zip(inside, inside[1:])
-        )
+        contiguous = all(columns["period_start"][b] - columns["period_end"][a] == 1 for a, b in zip(inside, inside[1:]))
         if contiguous and sums_hold(i, inside):
             add("period", i, inside)
 
