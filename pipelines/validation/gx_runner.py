@@ -209,7 +209,7 @@ def _validate(suite: Suite, frame: pd.DataFrame, *, settings: Settings | None, r
         validation = context.validation_definitions.add(gx.ValidationDefinition(name=f"{suite.name}_validation", data=batch, suite=gx_suite))
         return validation.run(batch_parameters={"dataframe": frame}, result_format=result_format).results, None
 
-    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier, ValidationResultIdentifier
 
     from pipelines.validation.data_docs import SITE_NAME, file_context, refresh_index
 
@@ -222,16 +222,17 @@ def _validate(suite: Suite, frame: pd.DataFrame, *, settings: Settings | None, r
     # The validation definition stores its result in the project's store (the history); the page
     # of this result is rendered now, the index only when something failed (refresh_index is
     # the slow part, and the publish step refreshes it at the end of every run).
-    result = validation.run(batch_parameters={"dataframe": frame}, result_format=result_format, run_id=RunIdentifier(run_name=run_name))
-    identifiers = [
-        key
-        for key in context.validation_results_store.list_keys()
-        if key.expectation_suite_identifier.name == suite.name and key.run_id.run_name == run_name
-    ]
-    context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=[*identifiers, ExpectationSuiteIdentifier(name=suite.name)], build_index=False)
+    run_id = RunIdentifier(run_name=run_name)
+    result = validation.run(batch_parameters={"dataframe": frame}, result_format=result_format, run_id=run_id)
+    # The key GX stored this result under, built as GX builds it (ValidationDefinition.run): not
+    # looked up in the store, whose listing walks every kept result of every suite (up to
+    # KEEP_RUNS runs of two dozen suites, in a nightly run that has been going for months).
+    suite_key = ExpectationSuiteIdentifier(name=suite.name)
+    stored = ValidationResultIdentifier(expectation_suite_identifier=suite_key, run_id=run_id, batch_identifier=result.batch_id)
+    context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=[stored, suite_key], build_index=False)
     if not result.success:
         refresh_index(settings, context)
-    urls = context.get_docs_sites_urls(resource_identifier=identifiers[-1], site_name=SITE_NAME) if identifiers else []
+    urls = context.get_docs_sites_urls(resource_identifier=stored, site_name=SITE_NAME)
     return result.results, (urls[0]["site_url"] if urls else None)
 
 
