@@ -158,6 +158,48 @@ def test_data_docs_pages_reuse_compiled_templates_and_keep_the_project_styles(tm
         assert "/*index page*/" in page  # the project's custom stylesheet, included by GX's template
 
 
+def test_data_docs_render_the_page_asked_for_without_listing_the_history(tmp_path):
+    """A suite's new page is found by its key, not by listing every stored result
+    (gx_views.KeyedSiteSectionBuilder): with three runs of history, the third run's page is the
+    one linked and written, no listing of the store is made, and a full rebuild still renders
+    every run's page."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from pipelines.settings import Settings
+    from pipelines.validation.data_docs import SITE_NAME, file_context, site_directory
+    from pipelines.validation.gx_runner import _validate
+    from pipelines.validation.suites import Suite
+
+    settings = Settings(data_dir=tmp_path / "data")
+    settings.ensure_dirs()
+    suite = Suite("history", Path("history.json"), "t", None, "A suite.", None, None, ("build",), "error", False,
+                  [{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "a"}}])
+    for run in ("run-1", "run-2"):
+        _validate(suite, pd.DataFrame({"a": [1, 2]}), settings=settings, run_name=run)
+    pages = site_directory(settings) / "validations"
+    for page in list(pages.rglob("*.html")):
+        page.unlink()
+
+    store = file_context(settings).validation_results_store
+    listings = []
+    real_list_keys = type(store).list_keys
+    type(store).list_keys = lambda self: listings.append(1) or real_list_keys(self)
+    try:
+        # (it passes: a failed suite refreshes the index too, which does list the results)
+        _results, url = _validate(suite, pd.DataFrame({"a": [1, 2]}), settings=settings, run_name="run-3")
+    finally:
+        type(store).list_keys = real_list_keys
+    written = list(pages.rglob("*.html"))
+    assert [p.relative_to(pages).parts[1] for p in written] == ["run-3"], written
+    assert Path(url.removeprefix("file://")) == written[0]
+    assert listings == []
+
+    file_context(settings).build_data_docs(site_names=[SITE_NAME])
+    assert sorted(p.relative_to(pages).parts[1] for p in pages.rglob("*.html")) == ["run-1", "run-2", "run-3"]
+
+
 def test_a_suite_that_cannot_run_fails_its_own_check_and_the_others_still_run(tmp_path, settings):
     """The suites of one step share it (pipelines/assets/checks.py): a suite whose rows cannot be
     read fails its own check with the error, the step's other suites still report, and the

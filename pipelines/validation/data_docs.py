@@ -59,10 +59,19 @@ def _load_file_context(settings: Settings):
         "show_how_to_buttons": False,
         "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(site_directory(settings))},
         "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        # GX's own page view, but its compiled templates kept from page to page (gx_views.py).
+        # GX's own page view, but its compiled templates kept from page to page, and the pages
+        # asked for found without listing the store (gx_views.py). No profiling section: the
+        # project profiles nothing, and the section listed every result to find that out.
         "site_section_builders": {
-            section: {"view": {"module_name": "pipelines.validation.gx_views", "class_name": "CachedJinjaPageView"}}
-            for section in ("expectations", "validations")
+            **{
+                section: {
+                    "module_name": "pipelines.validation.gx_views",
+                    "class_name": "KeyedSiteSectionBuilder",
+                    "view": {"module_name": "pipelines.validation.gx_views", "class_name": "CachedJinjaPageView"},
+                }
+                for section in ("expectations", "validations")
+            },
+            "profiling": "None",
         },
     }
     sites = context.list_data_docs_sites()
