@@ -259,8 +259,16 @@ def verify_exports(con: duckdb.DuckDBPyConnection, folder: Path, marts: pd.DataF
     as_text = ", ".join(f"cast({c} as varchar) as {c}" for c in columns)
 
     def differences(left: str, right: str) -> int:
-        a, b = f"select * from ({left})", f"select * from ({right})"
-        return con.execute(f"select (select count(*) from ({a} except all {b})) + (select count(*) from ({b} except all {a}))").fetchall()[0][0]
+        """Rows in one and not the other, duplicates counted (EXCEPT ALL both ways), as one
+        group-by of the two stacked, each row +1 on the left and -1 on the right: 0.3 s at
+        scale 1 against 0.7 s for the two EXCEPT ALLs. NULLs group together, as EXCEPT ALL
+        matches them."""
+        listed = ", ".join(columns)
+        return con.execute(
+            f"select coalesce(sum(abs(_n)), 0) from (select {listed}, sum(_side) as _n from ("
+            f"select {listed}, 1 as _side from ({left}) union all select {listed}, -1 as _side from ({right})"
+            f") group by {listed}) where _n <> 0"
+        ).fetchall()[0][0]
 
     for name, source, comparable in (
         ("CSV", csv_source, f"select {as_text} from ({select})"),
