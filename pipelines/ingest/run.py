@@ -44,11 +44,11 @@ class _TableFiles:
     """One table's files, oldest extract first: always loaded in that order, on one connection."""
 
     table: TableContract
-    files: list[tuple[Extract, Path]] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)  # files that could not be found unambiguously
+    # Each extract's file, or why it could not be told apart from another (IngestError).
+    files: list[tuple[Extract, Path | IngestError]] = field(default_factory=list)
 
     def bytes_largest(self) -> int:
-        return max((path.stat().st_size for _, path in self.files), default=0)
+        return max((path.stat().st_size for _, path in self.files if isinstance(path, Path)), default=0)
 
 
 def ingest_source(con: duckdb.DuckDBPyConnection, settings: Settings, contract: Contract, source: str, tables: list[TableContract] | None = None) -> SourceIngest:
@@ -89,14 +89,16 @@ def _load_extracts(con: duckdb.DuckDBPyConnection, key: bytes, settings: Setting
             try:
                 path = extract.file_for(item.table)
             except IngestError as exc:
-                item.failures.append(str(exc))
-                continue
+                path = exc
             if path is not None:
                 item.files.append((extract, path))
 
     def load(connection: duckdb.DuckDBPyConnection, item: _TableFiles) -> tuple[list[LoadResult], list[str]]:
-        results, failures = [], list(item.failures)
+        results, failures = [], []
         for extract, path in item.files:
+            if isinstance(path, IngestError):
+                failures.append(str(path))
+                continue
             try:
                 results.append(ingest_table_file(
                     connection, contract, item.table, extract, path,
