@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,11 +109,11 @@ def _load_extracts(con: duckdb.DuckDBPyConnection, key: bytes, settings: Setting
                 failures.append(str(exc))
         return results, failures
 
-    limit = memory_limit_bytes(con)
-    small = limit is not None and len([i for i in work if i.files]) > 1
+    limit = memory_limit_bytes(con)  # None when it cannot be read: then one at a time
+    can_pair = limit is not None and len([i for i in work if i.files]) > 1
     done: dict[str, tuple[list[LoadResult], list[str]]] = {}
     for item in work:  # the large ones first, alone, on this connection
-        if not (small and item.files and item.bytes_largest() * WORK_BYTES_PER_FILE_BYTE <= limit * SMALL_FILE_SHARE_OF_MEMORY):
+        if not (can_pair and item.files and item.bytes_largest() * WORK_BYTES_PER_FILE_BYTE <= limit * SMALL_FILE_SHARE_OF_MEMORY):
             done[item.table.table] = load(con, item)
     side_by_side = [item for item in work if item.table.table not in done]
     if side_by_side:
@@ -125,7 +126,10 @@ def _load_extracts(con: duckdb.DuckDBPyConnection, key: bytes, settings: Setting
             outcome.failures[item.table.table] = failures
 
 
-def _load_side_by_side(con, key: bytes, items: list[_TableFiles], load) -> dict[str, tuple[list[LoadResult], list[str]]]:
+def _load_side_by_side(
+    con: duckdb.DuckDBPyConnection, key: bytes, items: list[_TableFiles],
+    load: Callable[[duckdb.DuckDBPyConnection, _TableFiles], tuple[list[LoadResult], list[str]]],
+) -> dict[str, tuple[list[LoadResult], list[str]]]:
     """`load` each table's files on one of SIDE_BY_SIDE connections to the same database.
 
     Each connection has its own temporary objects (the pseudonymisation macro, the memo of
