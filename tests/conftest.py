@@ -70,6 +70,20 @@ def copy_fixture(name: str, settings: Settings) -> None:
     shutil.copytree(FIXTURES / name, settings.raw_dir, dirs_exist_ok=True)
 
 
+def copy_tiny_with_a_june_extract(settings: Settings, *more_people: str) -> Path:
+    """The tiny fixture plus a second Mosaic extract, of 15 June 2023: May's files again, with
+    P001's sex changed to M, a new child P103 and any `more_people` rows (CSV lines) added to
+    the persons. Returns the June extract's folder."""
+    copy_fixture("tiny", settings)
+    may = settings.raw_dir / "mosaic" / "2023-05-15"
+    june = settings.raw_dir / "mosaic" / "2023-06-15"
+    shutil.copytree(may, june)
+    person = june / "ssd_person.csv"
+    text = person.read_text().replace("207,P001,Ann,Example,F,", "207,P001,Ann,Example,M,")
+    person.write_text(text + "213,P103,Gus,Example,M,WBRI,2012-12-12\n" + "".join(f"{row}\n" for row in more_people))
+    return june
+
+
 def clone_data(run: Settings, settings: Settings) -> Settings:
     """Copy a finished run's whole data folder (landing zone, archive, build database,
     publications; the relative `latest` symlink kept) into `settings.data_dir`, so a test can

@@ -11,7 +11,6 @@ The tiny fixture's Mosaic extract of 15 May 2023 holds 6 children. A second extr
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,20 +22,14 @@ from pipelines.contracts.model import load_contract
 from pipelines.ingest.run import ingest_source
 from pipelines.privacy.pseudonymise import pseudonym
 from pipelines.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR
-from tests.conftest import TEST_KEY, copy_fixture
+from tests.conftest import TEST_KEY, copy_tiny_with_a_june_extract
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def two_extracts(settings):
-    copy_fixture("tiny", settings)
-    may = settings.raw_dir / "mosaic" / "2023-05-15"
-    june = settings.raw_dir / "mosaic" / "2023-06-15"
-    shutil.copytree(may, june)
-    person = june / "ssd_person.csv"
-    text = person.read_text().replace("207,P001,Ann,Example,F,", "207,P001,Ann,Example,M,")
-    person.write_text(text + "213,P103,Gus,Example,M,WBRI,2012-12-12\n")
+    copy_tiny_with_a_june_extract(settings)
     con = duckdb.connect(str(settings.warehouse_path))
     contract = load_contract()
     for source in ("mosaic", "ons", "manual"):

@@ -8,7 +8,6 @@ quarantined, a value that is blanked and a file that cannot be read at all.
 
 from __future__ import annotations
 
-import shutil
 import threading
 
 import duckdb
@@ -18,7 +17,7 @@ from pipelines.contracts.model import load_contract
 from pipelines.ingest import load as ingest_load
 from pipelines.ingest import run as ingest_run
 from pipelines.settings import Settings
-from tests.conftest import copy_fixture
+from tests.conftest import copy_tiny_with_a_june_extract
 
 # What differs between two loads of the same bytes: when, how long it took, and where the copy of
 # the landing zone lives on disk (its inodes and file times).
@@ -26,17 +25,10 @@ VOLATILE = {"loaded_at", "logged_at", "seconds", "archived_at", "archived_path",
 
 
 def _landing_zone(settings: Settings) -> None:
-    copy_fixture("tiny", settings)
-    may = settings.raw_dir / "mosaic" / "2023-05-15"
-    june = settings.raw_dir / "mosaic" / "2023-06-15"
-    shutil.copytree(may, june)
-    person = june / "ssd_person.csv"
-    text = person.read_text().replace("207,P001,Ann,Example,F,", "207,P001,Ann,Example,M,")
-    person.write_text(
-        text
-        + "213,P103,Gus,Example,M,WBRI,2012-12-12\n"  # a new child
-        + "213,,Nobody,Example,M,WBRI,2012-12-12\n"  # no person id: quarantined
-        + "213,P104,Dee,Example,Q,WBRI,2013-01-01\n"  # a sex outside the code set: blanked
+    june = copy_tiny_with_a_june_extract(
+        settings,
+        "213,,Nobody,Example,M,WBRI,2012-12-12",  # no person id: quarantined
+        "213,P104,Dee,Example,Q,WBRI,2013-01-01",  # a sex outside the code set: blanked
     )
     (june / "ssd_cp_plans.csv").write_text((june / "ssd_cp_plans.csv").read_text() + '207,"P001,2023-01-01\n')  # never closed
 
