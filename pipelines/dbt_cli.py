@@ -52,8 +52,64 @@ def _ignore_data_folder_in_parse_state() -> None:
     ManifestLoader.build_manifest_state_check = build_manifest_state_check
 
 
+def _log_only_what_a_logger_keeps() -> None:
+    """dbt turns every event into a message and a log line for each logger, and only then lets
+    the logger's Python level drop the line. A build at `--log-level-file warn` made each of its
+    thousands of debug events (a dozen a node: each query, connection and cache step) into a
+    protobuf message and two JSON lines (one for the file, one for the output dagster-dbt reads
+    at info), and threw them all away: about 4.5 s of a 27 s build of the tiny fixture
+    (docs/benchmarks.md, item 42).
+
+    Here an event is made into a message only when some logger would write it or a callback
+    other than dbt's tracking of behaviour changes (which reads nothing else) is listening, and a
+    line only when its logger would write it: the same `isEnabledFor` test the Python logger
+    applies, at the level dbt sends the line at (print events go as errors, so that `--quiet`
+    still shows them). What reaches the file and the output is unchanged.
+
+    It wraps two private names of dbt-common (`_Logger.write_line`, `EventManager.fire_event`;
+    pinned with dbt-core ~=1.11). If an upgrade drops one, dbt logs as it did before this, and
+    tests/test_project_loads.py fails, so it slows down noticed."""
+    from dbt_common.events import logger as dbt_logger
+    from dbt_common.events.base_types import EventLevel
+    from dbt_common.events.event_manager import EventManager
+
+    write_line = getattr(dbt_logger._Logger, "write_line", None)
+    fire_event = getattr(EventManager, "fire_event", None)
+    levels = getattr(dbt_logger, "_log_level_map", None)
+    print_events = getattr(dbt_logger, "PRINT_EVENT_NAMES", None)
+    if None in (write_line, fire_event, levels, print_events):
+        return
+    from dbt.tracking import track_behavior_change_warn
+
+    numbers = {level.value: number for level, number in levels.items()}
+    debug = levels[EventLevel.DEBUG]
+
+    def keeps(python_logger, number: int) -> bool:
+        return python_logger is not None and python_logger.isEnabledFor(number)
+
+    def write_line_if_kept(self, msg) -> None:
+        number = numbers[EventLevel.ERROR.value] if msg.info.name in print_events else numbers.get(msg.info.level)
+        if number is None or keeps(self._python_logger, number):
+            write_line(self, msg)
+
+    def fire_event_if_kept(self, e, level=None, node=None, force_warn_or_error_handling=False) -> None:
+        if (
+            not force_warn_or_error_handling
+            and (level if level else e.level_tag()) in (EventLevel.DEBUG, EventLevel.TEST)
+            and type(e).__name__ not in print_events
+            and all(callback is track_behavior_change_warn for callback in self.callbacks)
+            and not any(keeps(logger._python_logger, debug) for logger in self.loggers)
+        ):
+            return
+        fire_event(self, e, level=level, node=node, force_warn_or_error_handling=force_warn_or_error_handling)
+
+    dbt_logger._Logger.write_line = write_line_if_kept
+    EventManager.fire_event = fire_event_if_kept
+
+
 def main() -> int:
     _ignore_data_folder_in_parse_state()
+    _log_only_what_a_logger_keeps()
     from dbt.cli.main import cli
 
     sys.argv[0] = "dbt"

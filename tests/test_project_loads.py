@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -195,3 +196,52 @@ def test_the_dbt_resource_overrides_methods_dagster_dbt_still_has():
     version_output = subprocess.run([resource.dbt_executable, "--version"], capture_output=True, text=True, timeout=120).stdout
     assert str(resource._cli_version) in version_output  # the version dagster-dbt would have asked dbt for
     assert resource._initialize_dbt_core_adapter([]) is None
+
+
+# Run in a child process: the wrapping changes dbt-common's classes for the whole process.
+LOG_LINES_SCRIPT = r"""
+import io, json, logging, sys
+from pipelines.dbt_cli import _log_only_what_a_logger_keeps
+from dbt_common.events.base_types import EventLevel
+from dbt_common.events.event_manager import EventManager
+from dbt_common.events.logger import LineFormat, LoggerConfig, _JsonLogger
+from dbt_common.events.types import Note, PrintEvent
+
+if sys.argv[1] == "wrapped":
+    _log_only_what_a_logger_keeps()
+made = []
+create_line = _JsonLogger.create_line
+def counted(self, msg):  # watch the real method, then call it
+    made.append((self.name, msg.info.level))
+    return create_line(self, msg)
+_JsonLogger.create_line = counted
+
+stdout, log_file = io.StringIO(), sys.argv[2]
+manager = EventManager()
+manager.add_logger(LoggerConfig(name="out", line_format=LineFormat.Json, level=EventLevel.INFO, output_stream=stdout))
+manager.add_logger(LoggerConfig(name="file", line_format=LineFormat.Json, level=EventLevel.WARN, output_file_name=log_file))
+manager.fire_event(Note(msg="a debug line"), level=EventLevel.DEBUG)
+manager.fire_event(Note(msg="an info line"), level=EventLevel.INFO)
+manager.fire_event(Note(msg="a warning"), level=EventLevel.WARN)
+manager.fire_event(PrintEvent(msg="printed"))
+for logger in manager.loggers:
+    logger.flush()
+written = {"out": [json.loads(l)["info"]["msg"] for l in stdout.getvalue().splitlines()],
+           "file": [json.loads(l)["info"]["msg"] for l in open(log_file)]}
+print(json.dumps({"made": made, "written": written}))
+"""
+
+
+def test_outcomes_dbt_makes_only_the_log_lines_its_loggers_write(tmp_path):
+    """`outcomes-dbt` (pipelines/dbt_cli.py) skips the debug events no logger writes: dbt's own
+    loggers write exactly what they wrote before, and no line is made to be thrown away. Fails if
+    an upgrade of dbt-common renames what the wrapping relies on."""
+    results = {}
+    for mode in ("plain", "wrapped"):
+        out = subprocess.run([sys.executable, "-c", LOG_LINES_SCRIPT, mode, str(tmp_path / f"{mode}.log")], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr[-3000:]
+        results[mode] = json.loads(out.stdout.splitlines()[-1])
+    plain, wrapped = results["plain"], results["wrapped"]
+    assert plain["written"] == wrapped["written"] == {"out": ["an info line", "a warning", "printed"], "file": ["a warning", "printed"]}
+    assert ["out", "debug"] in plain["made"] and ["file", "info"] in plain["made"]  # dbt alone: made, then dropped
+    assert sorted(wrapped["made"]) == [["file", "info"], ["file", "warn"], ["out", "info"], ["out", "info"], ["out", "warn"]]
