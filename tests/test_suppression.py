@@ -287,3 +287,33 @@ def test_nothing_suppressed_can_be_worked_out_on_random_tables(counts, denominat
     # And the published table never prints a count from 1 to 5.
     counts_shown = published[(published.unit == "count") & (published.value_published != "c")]
     assert not counts_shown.value.between(1, 5).any()
+
+
+def test_structures_of_a_whole_table_are_each_measures_own():
+    """build_structures cuts one ordered, hashed table at each measure: each measure gets the
+    structure build_structure makes from its rows alone (whatever order the rows arrive in),
+    and a second look-up of the same rows finds the structures already built."""
+    from pipelines.publication import linear_constraints
+
+    rows = [
+        row("P3_Y", "count", area, period, n, breakdown=b, breakdown_value=v)
+        for area, period, b, v, n in (
+            (RBKC, "2022-23", "sex", "F", 4), (WCC, "2022-23", "sex", "F", 9), (BI, "2022-23", "sex", "F", 13),
+            (RBKC, "2022-23", "all", "all", 12), (WCC, "2022-23", "all", "all", 20), (BI, "2022-23", "all", "all", 32),
+        )
+    ] + [
+        row("P3_Z", "percent", area, "31 Mar 2023", n, d, unit="percent")
+        for area, n, d in ((RBKC, 3, 30), (WCC, 8, 40), (BI, 11, 70))
+    ]
+    table = pd.DataFrame(rows).sample(frac=1, random_state=7)  # rows in no particular order
+    linear_constraints._STRUCTURES.clear()
+    together = linear_constraints.build_structures(table, RULES)
+    assert list(together) == ["P3_Y", "P3_Z"]
+    built = len(linear_constraints._STRUCTURES)
+    for measure_id, structure in together.items():
+        alone = build_structure(table[table.measure_id == measure_id], RULES)
+        assert alone.frame.equals(structure.frame)
+        assert (alone.row_constraints, alone.class_constraints, alone.class_value) == (structure.row_constraints, structure.class_constraints, structure.class_value)
+    assert len(linear_constraints._STRUCTURES) == built == 2  # found, not built again
+    again = linear_constraints.build_structures(table.iloc[::-1], RULES)
+    assert all(again[m].class_constraints is together[m].class_constraints for m in together)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipelines.publication.linear_constraints import ROW_KEY, RATIO_UNITS, UNIT_KINDS, Rules, build_structure, recoverable
+from pipelines.publication.linear_constraints import ROW_KEY, RATIO_UNITS, UNIT_KINDS, Rules, Structure, build_structures, recoverable
 
 SUPPRESSED_SYMBOL = "c"
 AUDIT_COLUMNS = ["check", "measure_id", "area_code", "period_label", "statistic", "breakdown", "breakdown_value", "suppressed_in_equation", "disclosed", "detail"]
@@ -66,14 +66,13 @@ def audit(marts: pd.DataFrame, published: pd.DataFrame, rules: Rules) -> pd.Data
     view = _reader_view(published)
     by_measure = {m: rows for m, rows in view.groupby("measure_id")}
     frames = [
-        _audit_measure(rows, by_measure.get(measure_id, view.iloc[0:0]), rules)
-        for measure_id, rows in marts.groupby("measure_id", sort=True)
+        _audit_measure(structure, by_measure.get(measure_id, view.iloc[0:0]), rules)
+        for measure_id, structure in build_structures(marts, rules).items()
     ]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=AUDIT_COLUMNS)
 
 
-def _audit_measure(marts: pd.DataFrame, view: pd.DataFrame, rules: Rules) -> pd.DataFrame:
-    structure = build_structure(marts, rules)
+def _audit_measure(structure: Structure, view: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     rows = structure.frame
     shown = {row[:-5]: row[-5:] for row in view.itertuples(index=False, name=None)}
     described = list(rows[["measure_id", "area_code", "period_label", "statistic", "breakdown", "breakdown_value"]].itertuples(index=False, name=None))

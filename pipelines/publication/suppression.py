@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from pipelines.publication.linear_constraints import Rules, Structure, build_structure, recoverable
+from pipelines.publication.linear_constraints import Rules, Structure, build_structure, build_structures, recoverable
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
@@ -78,8 +78,8 @@ def suppress(frame: pd.DataFrame, rules: Rules) -> SuppressionResult:
     decisions["suppressed"] = False
     decisions["suppression_reason"] = None
     result = SuppressionResult(decisions=decisions)
-    for measure_id, rows in frame.groupby("measure_id", sort=True):
-        measure = suppress_measure(rows.assign(_input_index=rows.index), rules)
+    for measure_id, structure in build_structures(frame.assign(_input_index=frame.index), rules).items():
+        measure = _suppress_structure(structure, rules)
         result.measures[measure_id] = measure
         index = measure.structure.frame["_input_index"].to_numpy()
         decisions.loc[index, "suppressed"] = [r in measure.suppressed_rows for r in range(measure.structure.n_rows)]
@@ -160,7 +160,10 @@ class _State:
 
 
 def suppress_measure(frame: pd.DataFrame, rules: Rules) -> MeasureSuppression:
-    structure = build_structure(frame, rules)
+    return _suppress_structure(build_structure(frame, rules), rules)
+
+
+def _suppress_structure(structure: Structure, rules: Rules) -> MeasureSuppression:
     state = _State(structure)
     for c, value in enumerate(structure.class_value):
         if 0 < value <= rules.threshold:
