@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from pipelines.publication.linear_constraints import Rules, Structure, build_structure, build_structures, recoverable
+from pipelines.publication.linear_constraints import Rules, Structure, build_structures, recoverable
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
@@ -79,7 +79,7 @@ def suppress(frame: pd.DataFrame, rules: Rules) -> SuppressionResult:
     decisions["suppression_reason"] = None
     result = SuppressionResult(decisions=decisions)
     for measure_id, structure in build_structures(frame.assign(_input_index=frame.index), rules).items():
-        measure = _suppress_structure(structure, rules)
+        measure = suppress_measure(structure, rules)
         result.measures[measure_id] = measure
         index = measure.structure.frame["_input_index"].to_numpy()
         decisions.loc[index, "suppressed"] = [r in measure.suppressed_rows for r in range(measure.structure.n_rows)]
@@ -159,11 +159,8 @@ class _State:
                         self.hide(next(c for c in s.classes_of(pick) if self.visible(c) and s.class_value[c] != 0), SECONDARY)
 
 
-def suppress_measure(frame: pd.DataFrame, rules: Rules) -> MeasureSuppression:
-    return _suppress_structure(build_structure(frame, rules), rules)
-
-
-def _suppress_structure(structure: Structure, rules: Rules) -> MeasureSuppression:
+def suppress_measure(structure: Structure, rules: Rules) -> MeasureSuppression:
+    """Suppression decisions for one measure's structure (linear_constraints.build_structures)."""
     state = _State(structure)
     for c, value in enumerate(structure.class_value):
         if 0 < value <= rules.threshold:
