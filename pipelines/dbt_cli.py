@@ -81,14 +81,14 @@ def _log_only_what_a_logger_keeps() -> None:
         return
     from dbt.tracking import track_behavior_change_warn
 
-    numbers = {level.value: number for level, number in levels.items()}
-    debug = levels[EventLevel.DEBUG]
+    numbers = {level.value: number for level, number in levels.items()}  # msg.info.level is the text
+    debug, error = levels[EventLevel.DEBUG], levels[EventLevel.ERROR]
 
     def keeps(python_logger, number: int) -> bool:
         return python_logger is not None and python_logger.isEnabledFor(number)
 
     def write_line_if_kept(self, msg) -> None:
-        number = numbers[EventLevel.ERROR.value] if msg.info.name in print_events else numbers.get(msg.info.level)
+        number = error if msg.info.name in print_events else numbers.get(msg.info.level)
         if number is None or keeps(self._python_logger, number):
             write_line(self, msg)
 

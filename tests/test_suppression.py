@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipelines.publication import linear_constraints
 from pipelines.publication.disclosure_audit import audit, failures
 from pipelines.publication.linear_constraints import Rules, build_structure, recoverable
 from pipelines.publication.published_tables import build_published_outcome_measures
