@@ -294,8 +294,6 @@ def test_structures_of_a_whole_table_are_each_measures_own():
     """build_structures cuts one ordered, hashed table at each measure: each measure gets the
     structure build_structure makes from its rows alone (whatever order the rows arrive in),
     and a second look-up of the same rows finds the structures already built."""
-    from pipelines.publication import linear_constraints
-
     rows = [
         row("P3_Y", "count", area, period, n, breakdown=b, breakdown_value=v)
         for area, period, b, v, n in (
