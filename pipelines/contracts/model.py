@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
+from pipelines.yaml_files import read_yaml
 
 CONTRACTS_DIR = Path(__file__).resolve().parent
 
@@ -272,9 +272,9 @@ def _table_from_yaml(doc: dict, path: Path, codesets: dict[str, CodeSet]) -> Tab
 def load_contract(root: Path = CONTRACTS_DIR) -> Contract:
     codesets: dict[str, CodeSet] = {}
     for path in sorted((root / "codesets").glob("*.yml")):
-        cs = _codeset_from_yaml(yaml.safe_load(path.read_text(encoding="utf-8")), path)
+        cs = _codeset_from_yaml(read_yaml(path), path)
         codesets[cs.name] = cs
     tables = []
     for path in sorted(root.glob("tables/*/*.yml")):
-        tables.append(_table_from_yaml(yaml.safe_load(path.read_text(encoding="utf-8")), path, codesets))
+        tables.append(_table_from_yaml(read_yaml(path), path, codesets))
     return Contract(tables=tuple(tables), codesets=codesets)

@@ -22,11 +22,11 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import yaml
 
 from pipelines.publication.linear_constraints import ROW_KEY, Rules
 from pipelines.publication.suppression import REASON_TEXT, SuppressionResult, suppress
 from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.yaml_files import read_yaml
 
 SYMBOLS = {
     "c": "confidential: not shown to protect children (a count of 1 to 5, a figure that would let one be worked out, or a figure on too few children)",
@@ -52,7 +52,7 @@ PRIORITIES_SEED = DBT_PROJECT_DIR / "dbt_project" / "seeds" / "priorities.csv"
 
 
 def dbt_vars() -> dict:
-    return (yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8")) or {}).get("vars", {})
+    return (read_yaml(DBT_PROJECT_DIR / "dbt_project.yml") or {}).get("vars", {})
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:

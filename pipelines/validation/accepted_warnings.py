@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import yaml
 
 from pipelines.settings import EXPECTATIONS_DIR
+from pipelines.yaml_files import read_yaml
 
 ACCEPTED_WARNINGS_FILE = EXPECTATIONS_DIR / "accepted_warnings.yml"
 REQUIRED = ("measure", "area", "period", "reason", "who", "when")
@@ -65,7 +65,7 @@ class AcceptedWarningsError(ValueError):
 def load_accepted_warnings(path: Path = ACCEPTED_WARNINGS_FILE) -> list[AcceptedWarning]:
     if not path.exists():
         return []
-    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    document = read_yaml(path) or {}
     entries = document.get("accepted") or []
     if not isinstance(entries, list):
         raise AcceptedWarningsError(f"{path}: 'accepted' must be a list of entries")
