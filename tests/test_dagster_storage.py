@@ -92,3 +92,28 @@ def test_a_live_run_can_be_followed_by_watching_its_file(instance):
     finally:
         instance.end_watch_event_logs(run_id, follow)
     assert [m for m in seen if m.startswith("line")] == ["line 0", "line 1", "line 2"]
+
+
+def test_the_index_tables_are_looked_up_once_and_a_missing_one_again(instance, monkeypatch):
+    """Dagster asks whether the index's tables exist at every asset and check event, each time
+    through a new SQLite engine; the pooled event log asks once per table. A table found missing is
+    asked about again (a migration may add it), and a wipe asks again."""
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+    storage = instance.event_log_storage
+    asked: list[str] = []
+    real = SqliteEventLogStorage.has_table
+    monkeypatch.setattr(SqliteEventLogStorage, "has_table", lambda self, name: asked.append(name) or real(self, name))
+    storage._tables_present.clear()
+    for _ in range(3):
+        assert dg.materialize([counted], instance=instance).success
+    assert asked, "the runs asked nothing: the lookup this test watches has moved"
+    assert len(asked) == len(set(asked)), sorted(asked)  # each existing table asked about once
+    assert instance.get_latest_materialization_event(dg.AssetKey("counted")).asset_materialization.metadata["dagster/row_count"].value == 42
+
+    assert storage.has_table("no_such_table") is False
+    assert storage.has_table("no_such_table") is False
+    assert asked.count("no_such_table") == 2
+    asked.clear()
+    storage.wipe()
+    assert asked and all(real(storage, name) for name in storage._tables_present)
