@@ -237,3 +237,44 @@ def test_a_suite_that_cannot_run_fails_its_own_check_and_the_others_still_run(tm
     assert "no_such_table" in evaluations["gx_unreadable"].description
     materialised = {e.asset_key.to_user_string() for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION"}
     assert materialised == {"marts/tiny"}, "a blocking check that could not run let the downstream asset run"
+
+
+def test_a_suite_keeps_every_failing_row_and_only_a_sample_of_passing_ones(tmp_path):
+    """Expectations run at GX's BASIC result format, and those that failed run again at COMPLETE
+    (gx_runner._run_expectations): the failure message names the failing rows by their measure
+    keys, the stored result lists every failing row, and a passing expectation carries no row
+    list. Validating does not rewrite the GX project's YAML (it did, several times a suite)."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from pipelines.settings import Settings
+    from pipelines.validation.data_docs import project_directory
+    from pipelines.validation.gx_runner import _message, _validate
+    from pipelines.validation.suites import Suite
+
+    settings = Settings(data_dir=tmp_path / "data")
+    settings.ensure_dirs()
+    frame = pd.DataFrame({
+        "measure_id": [f"M{i}" for i in range(30)], "area_code": "E09000020", "period_label": "2022-23",
+        "statistic": "count", "breakdown": "all", "breakdown_value": "all",
+        "value": [5.0] * 27 + [-1.0, -2.0, -3.0], "share": [0.5] * 30,
+    })
+    suite = Suite("mixed", Path("mixed.json"), "t", None, "A suite.", None, None, ("build",), "error", False, [
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "value", "min_value": 0}, "meta": {"description": "Counts are not negative"}},
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "share", "min_value": 0, "max_value": 1}},
+    ])
+    _validate(suite, frame, settings=settings, run_name="first")  # the project, its source and asset
+    project_yaml = project_directory(settings) / "gx" / "great_expectations.yml"
+    written = project_yaml.stat().st_mtime_ns, project_yaml.read_text(encoding="utf-8")
+
+    results, url = _validate(suite, frame, settings=settings, run_name="second")
+    failing, passing = results
+    assert not failing.success and passing.success
+    assert sorted(failing.result["unexpected_index_list"]) == [27, 28, 29]
+    assert "unexpected_index_list" not in passing.result
+    assert (project_yaml.stat().st_mtime_ns, project_yaml.read_text(encoding="utf-8")) == written
+    assert url and Path(url.removeprefix("file://")).is_file()
+
+    message = _message({"type": "expect_column_values_to_be_between", "meta": {"description": "Counts are not negative"}}, failing.result, frame)
+    assert message.startswith("Counts are not negative: 3 row(s) fail (M27 / E09000020 / 2022-23 / count / all / all; M28"), message

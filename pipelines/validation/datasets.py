@@ -170,8 +170,9 @@ def plausibility(ctx: DatasetContext) -> pd.DataFrame:
             lag(denominator) over (partition by measure_id, area_code, period_type, statistic order by period_end) as previous_denominator
         from {ctx.schema}.outcome_measures
         where breakdown = 'all' and breakdown_value = 'all'
+        order by measure_id, area_code, period_type, statistic, period_end
         """
-    ).df()
+    ).df()  # in a fixed order, so that a failure names the same rows first in every run
     current["period_end"] = pd.to_datetime(current["period_end"])
     published: dict[tuple, float] = {}
     publication = None
