@@ -30,7 +30,7 @@ def _attached(con) -> list[str]:
     return [r[0] for r in con.execute("select database_name from duckdb_databases() where not internal").fetchall()]
 
 
-def _load(root, monkeypatch, *, scratch: bool) -> tuple[dict, list]:
+def _load(root, monkeypatch, *, scratch: bool, content: bytes | str = MESSY) -> tuple[dict, list]:
     if scratch:  # any file is "too big": a tiny file takes the path an 8 GB census takes
         monkeypatch.setattr(work_area, "WORK_BYTES_PER_FILE_BYTE", 10**12)
     used = []
@@ -43,7 +43,7 @@ def _load(root, monkeypatch, *, scratch: bool) -> tuple[dict, list]:
             yield area
 
     monkeypatch.setattr(load, "work_area", recording)
-    extract, path = deliver(root, MESSY)
+    extract, path = deliver(root, content)
     con = connect(root)
     ingest(con, root, extract, path)
     results = {name: con.execute(sql).fetchall() for name, sql in RESULTS.items()}
@@ -62,6 +62,21 @@ def test_the_scratch_database_loads_exactly_what_memory_loads(tmp_path, monkeypa
         assert in_scratch[name] == in_memory[name], name
     # Detached and deleted: the scratch database held the file's personal data.
     assert work_area.SCRATCH_CATALOG not in in_scratch["attached"]
+    assert not any((tmp_path / "scratch" / "work" / "ingest_scratch").iterdir())
+
+
+def test_a_file_read_twice_lands_the_same_way_twice(tmp_path, monkeypatch):
+    """A file whose first block reads as UTF-8 and a later byte does not is landed again from a
+    UTF-8 copy: in the scratch database the second landing replaces the first, and the rows,
+    quarantine, issues and log are those of the same file loaded in memory."""
+    filler = "".join(f"207,F{i},Ann,F,2010-06-15,2023-04-01,1,x,,\n" for i in range(4000))  # past the first block
+    content = MESSY.encode("utf-8") + filler.encode("utf-8") + "207,P9,Zoë,F,2010-06-15,2023-04-01,1,x,,\n".encode("cp1252")
+    in_memory, _ = _load(tmp_path / "memory", monkeypatch, scratch=False, content=content)
+    in_scratch, used = _load(tmp_path / "scratch", monkeypatch, scratch=True, content=content)
+    assert used == [work_area.SCRATCH]
+    assert in_memory["ingest_log"] == [(4012, 4005, 7, 4, "loaded")]
+    for name in RESULTS:
+        assert in_scratch[name] == in_memory[name], name
     assert not any((tmp_path / "scratch" / "work" / "ingest_scratch").iterdir())
 
 
