@@ -21,6 +21,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -207,23 +208,19 @@ FAILING_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": 
 # rewrote the project's YAML several times per suite and read its config variables file at
 # every store lookup: about 1.2 s of a run's 6 s of GX (item 43). The file project keeps the
 # suites, the results and the Data Docs.
-_RUNNER: dict[str, object] = {}
-
-
-def _batch_definition(asset_name: str):
+@cache
+def _in_memory_source():
     gx = import_great_expectations()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    context = _RUNNER.get("context")
-    if context is None:
-        context = gx.get_context(mode="ephemeral")
-        context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        _RUNNER["context"] = context
-        _RUNNER["source"] = context.data_sources.add_pandas(name="warehouse")
-    key = f"batch:{asset_name}"
-    if key not in _RUNNER:
-        _RUNNER[key] = _RUNNER["source"].add_dataframe_asset(name=asset_name).add_batch_definition_whole_dataframe("all_rows")
-    return _RUNNER[key]
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context.data_sources.add_pandas(name="warehouse")  # keeps its context
+
+
+@cache
+def _batch_definition(asset_name: str):
+    return _in_memory_source().add_dataframe_asset(name=asset_name).add_batch_definition_whole_dataframe("all_rows")
 
 
 def _run_expectations(suite: Suite, frame: pd.DataFrame):
