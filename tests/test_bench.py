@@ -7,6 +7,7 @@ import argparse
 import sys
 import textwrap
 
+import duckdb
 import pytest
 
 from bench.floor import read_all
@@ -16,6 +17,7 @@ from bench.proctree import TreeSampler
 from bench.report import RUNS_END, RUNS_START, SUMMARY_END, SUMMARY_START, update_markdown
 from bench.run import parse_scales
 from bench.stages import Step, stage_figures, stage_of
+from bench.statement_profile import describe, operator_lines, profile_statement
 from bench.measure import Measured
 
 MB = 2**20
@@ -168,3 +170,24 @@ def test_machine_record_has_a_python_reference_figure_shown_with_the_run(tmp_pat
     text = page.read_text(encoding="utf-8")
     assert "- Machine: 2 cores (x), 24 GB memory, Linux; a fixed plain-Python workload took 41.5 ms (`bench/machine.py`)." in text
     assert "- Machine: 2 cores (x), 24 GB memory, Linux.\n" in text
+
+
+def test_a_slow_statement_keeps_its_duckdb_profile_and_a_quick_one_does_not(tmp_path):
+    """`ingest_statements --profile`: the operator tree of a real statement, read back; the file
+    of a statement under the threshold deleted; a query's rows still fetched after it."""
+    con = duckdb.connect()
+    kept, dropped = tmp_path / "0001.json", tmp_path / "0002.json"
+    profile_statement(con, "create table groups as select i % 1000 as k, count(*) as n from range(2000000) r(i) group by all", kept, 0.0)
+    profile_statement(con, "create table small as select 1 as x", dropped, 60.0)
+    assert kept.exists() and not dropped.exists()
+    lines = operator_lines(kept, from_seconds=0.0)
+    group_by = [line for line in lines if line.operator == "HASH_GROUP_BY"]
+    assert len(group_by) == 1 and group_by[0].rows == 1000
+    assert group_by[0].depth > lines[0].depth  # below the statement's own operator
+    assert "create table groups" in describe(kept, from_seconds=0.0)
+    # A statement whose rows the caller fetches is run as it is, and its rows are all there.
+    assert profile_statement(con, "select count(*), sum(n) from groups", tmp_path / "0003.json", 0.0).fetchall() == [(1000, 2000000)]
+    assert not (tmp_path / "0003.json").exists()
+    # Profiling is off again: the next statement writes no profile.
+    con.execute("create table after as select 2 as y")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["0001.json"]
