@@ -65,14 +65,17 @@ def audit(marts: pd.DataFrame, published: pd.DataFrame, rules: Rules) -> pd.Data
         raise ValueError("The published table has more than one row for a measure, area, period, statistic and breakdown.")
     view = _reader_view(published)
     by_measure = {m: rows for m, rows in view.groupby("measure_id")}
-    frames = [
-        _audit_measure(structure, by_measure.get(measure_id, view.iloc[0:0]), rules)
+    # One frame from every measure's items, not one frame per measure concatenated: pandas is
+    # deprecating how concat types a column that is empty or all-NA in some of the frames.
+    items = [
+        item
         for measure_id, structure in build_structures(marts, rules).items()
+        for item in _audit_measure(structure, by_measure.get(measure_id, view.iloc[0:0]), rules)
     ]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=AUDIT_COLUMNS)
+    return pd.DataFrame(items, columns=AUDIT_COLUMNS)
 
 
-def _audit_measure(structure: Structure, view: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+def _audit_measure(structure: Structure, view: pd.DataFrame, rules: Rules) -> list[dict]:
     rows = structure.frame
     shown = {row[:-5]: row[-5:] for row in view.itertuples(index=False, name=None)}
     described = list(rows[["measure_id", "area_code", "period_label", "statistic", "breakdown", "breakdown_value"]].itertuples(index=False, name=None))
@@ -140,7 +143,7 @@ def _audit_measure(structure: Structure, view: pd.DataFrame, rules: Rules) -> pd
             detail = f"{origin.kind} equation with one unknown count: {structure.describe_row(structure.class_rows[unknown[0]][0])}"
         item("lone_hidden_quantity", origin.total, lone, detail, len(unknown))
 
-    return pd.DataFrame(items, columns=AUDIT_COLUMNS)
+    return items
 
 
 def failures(audit_frame: pd.DataFrame) -> pd.DataFrame:
