@@ -49,6 +49,21 @@ def test_a_malformed_suite_is_refused(tmp_path):
         load_suites(tmp_path)
 
 
+@pytest.mark.parametrize(("regex", "reason"), [("^(a|b)$", "has a capturing group"), ("^(a$", "does not compile")])
+def test_a_regex_that_captures_or_does_not_compile_is_refused(tmp_path, regex, reason):
+    """GX matches a regex with pandas' `str.contains`, which warns at every validation when the
+    pattern captures; the project's own suites use `(?:...)` and load."""
+    suite = {"name": "rx", "meta": {"target_asset": "marts/x", "dataset_sql": "select 1"},
+             "expectations": [{"type": "expect_column_values_to_match_regex", "kwargs": {"column": "c", "regex": regex}}]}
+    (tmp_path / "rx.json").write_text(json.dumps(suite))
+    with pytest.raises(SuiteError, match=reason):
+        load_suites(tmp_path)
+    suite["expectations"][0]["kwargs"]["regex"] = "^(?:a|b)$"
+    (tmp_path / "rx.json").write_text(json.dumps(suite))
+    assert [s.name for s in load_suites(tmp_path)] == ["rx"]
+    assert load_suites()  # every suite of the project passes the rule
+
+
 def test_accepted_warnings_are_checked_when_read(tmp_path):
     good = tmp_path / "accepted.yml"
     good.write_text(

@@ -27,6 +27,7 @@ A suite file holds GX expectation configurations and, under `meta`, what to vali
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,7 +88,23 @@ def load_suite_document(path: Path) -> dict:
     for cfg in doc["expectations"]:
         if "type" not in cfg or "kwargs" not in cfg:
             raise SuiteError(f"{path}: every expectation needs a type and kwargs ({cfg})")
+        _check_regex(path, cfg)
     return doc
+
+
+def _check_regex(path: Path, cfg: dict) -> None:
+    """A regex expectation's pattern must compile and capture nothing. GX matches it with pandas'
+    `str.contains`, which warns at every validation when the pattern has a capturing group;
+    `(?:...)` groups the same without capturing."""
+    pattern = cfg["kwargs"].get("regex")
+    if pattern is None:
+        return
+    try:
+        groups = re.compile(pattern).groups
+    except re.error as exc:
+        raise SuiteError(f"{path}: {cfg['type']} on {cfg['kwargs'].get('column')!r}: the regex {pattern!r} does not compile ({exc})") from None
+    if groups:
+        raise SuiteError(f"{path}: {cfg['type']} on {cfg['kwargs'].get('column')!r}: the regex {pattern!r} has a capturing group; write (?:...) instead")
 
 
 def load_suites(directory: Path = EXPECTATIONS_DIR) -> list[Suite]:
