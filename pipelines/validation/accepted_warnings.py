@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-
 from pipelines.settings import EXPECTATIONS_DIR
 from pipelines.yaml_files import read_yaml
 
