@@ -12,7 +12,8 @@ from datetime import datetime
 import duckdb
 import pytest
 
-from pipelines.ingest.conform import DATE_FORMATS, TWO_DIGIT_YEAR, TWO_DIGIT_YEAR_MAX_LENGTH, blank_to_null, parsed_timestamp
+from pipelines.contracts.model import Code, CodeSet, Column, load_contract
+from pipelines.ingest.conform import DATE_FORMATS, TWO_DIGIT_YEAR, TWO_DIGIT_YEAR_MAX_LENGTH, blank_to_null, conformed_expr, parsed_timestamp
 
 
 @pytest.mark.parametrize(
@@ -103,3 +104,60 @@ def test_dates_by_shape(text, expected):
     assert got == expected
     if expected is not None:
         assert got == by_list
+
+
+FRUIT = CodeSet(
+    name="fruit",
+    description="",
+    source="",
+    codes=(
+        Code("A", "Apple's", aliases=("Pomme",)),
+        Code("1", "One"),
+        Code("b", "Banana"),  # a code in lower case is looked up by its upper-case spelling
+        Code("N", "New", since=2030),  # not yet valid in 2023
+    ),
+)
+
+
+def _conformed_codes(codeset: CodeSet, texts: list[str | None]) -> list[tuple[str | None, str | None]]:
+    column = Column(name="v", type="code", description="", codeset=codeset.name)
+    # As ingest does: the text is cleaned a level below, and conformed from that column.
+    value, reason = conformed_expr(column, "v", codeset, 2023, "date '2023-05-15'")
+    with duckdb.connect() as con:
+        con.execute("create table t (i integer, text varchar)")
+        con.executemany("insert into t values (?, ?)", list(enumerate(texts)))
+        cleaned = f"select i, {blank_to_null('text')} as v from t"
+        return con.execute(f"select value, {reason('value')} from (select i, v, {value} as value from ({cleaned})) order by i").fetchall()
+
+
+def test_code_lookup():
+    # Codes, labels and aliases in any case, around spaces and with Excel's ".0", map to the code;
+    # a blank is no value and no failure; anything else fails with the reason.
+    texts = ["A", "a", " a ", "APPLE'S", "pomme", "1", "1.0", "One", "b", "BANANA", "N", "New", "X", "", "NULL", None]
+    got = _conformed_codes(FRUIT, texts)
+    failure = "not a fruit code valid in collection year 2023"
+    assert got == [
+        ("A", None), ("A", None), ("A", None), ("A", None), ("A", None),
+        ("1", None), ("1", None), ("1", None), ("b", None), ("b", None),
+        (None, failure), (None, failure), (None, failure),
+        (None, None), (None, None), (None, None),
+    ]
+
+
+def test_code_lookup_with_no_code_valid_in_the_year():
+    later = CodeSet(name="later", description="", source="", codes=(Code("N", "New", since=2030),))
+    assert _conformed_codes(later, ["N", None]) == [(None, "not a later code valid in collection year 2023"), (None, None)]
+
+
+BLANK_WORDS = ("", "NULL", "N/A", "-")
+
+
+def test_code_lookup_agrees_with_the_code_sets():
+    # Every spelling of every code set of the project, as the contract accepts it, and one that
+    # no code set has. A spelling that reads as blank ("N/A", an alias of return interviews' NA)
+    # never reaches the lookup.
+    for codeset in load_contract().codesets.values():
+        mapping = codeset.input_map(2023)
+        spellings = sorted(s for s in mapping if s not in BLANK_WORDS)
+        got = _conformed_codes(codeset, [*spellings, "no such code"])
+        assert [value for value, _ in got] == [*(mapping[s] for s in spellings), None], codeset.name

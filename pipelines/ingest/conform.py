@@ -153,12 +153,15 @@ def conformed_expr(
     if col.type == "code":
         assert codeset is not None
         mapping = codeset.input_map(year)
+        why = sql_literal(f"not a {codeset.name} code valid in collection year {year}")
+        if not mapping:  # a code set whose codes all came in after the extract's year: a CASE needs a key
+            return "cast(NULL as VARCHAR)", failing(why)
         # A simple CASE tests its keys in turn, and files nearly always carry the codes themselves,
         # not their labels: the codes go first (the keys are distinct, so order changes no answer).
         ordered = sorted(mapping.items(), key=lambda item: item[0] != item[1])
         whens = " ".join(f"when {sql_literal(k)} then {sql_literal(c)}" for k, c in ordered)
         lookup = f"(case upper({_without_excel_decimal(v)}) {whens} end)"
-        return lookup, failing(sql_literal(f"not a {codeset.name} code valid in collection year {year}"))
+        return lookup, failing(why)
     if col.type in ("date", "datetime"):
         ts = parsed or parsed_timestamp(v)
         value = f"cast({ts} as date)" if col.type == "date" else ts
