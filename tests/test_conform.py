@@ -161,3 +161,36 @@ def test_code_lookup_agrees_with_the_code_sets():
         spellings = sorted(s for s in mapping if s not in BLANK_WORDS)
         got = _conformed_codes(codeset, [*spellings, "no such code"])
         assert [value for value, _ in got] == [*(mapping[s] for s in spellings), None], codeset.name
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("144", 144),
+        ("0", 0),
+        ("-5", -5),
+        ("007", 7),  # not its number's own text: read through the cleaning, as before
+        ("+5", 5),
+        ("5\t", 5),
+        ("1.0", 1),  # Excel's ".0"
+        ("1e3", 1000),
+        ("1,000", 1000),  # formatting
+        ("£5", 5),
+        ("1 000", 1000),
+        ("1.5", None),  # DuckDB's cast alone would round these and read hex
+        (".5", None),
+        ("0x10", None),
+        ("0b101", None),
+        ("abc", None),
+        ("9007199254740993", 9007199254740993),  # beyond 2^53: exact, no longer through a double
+        ("9223372036854775807", 9223372036854775807),
+        ("9223372036854775808", None),
+        (None, None),
+    ],
+)
+def test_whole_numbers(text, expected):
+    value, reason = conformed_expr(Column(name="v", type="integer", description=""), "v", None, 2023, "date '2023-05-15'")
+    with duckdb.connect() as con:
+        got, why = con.execute(f"select value, {reason('value')} from (select v, {value} as value from (select cast(? as varchar) as v))", [text]).fetchall()[0]
+    assert got == expected
+    assert why == (None if expected is not None or text is None else "not a whole number")

@@ -171,9 +171,17 @@ def conformed_expr(
         value = f"case when cast({ts} as date) <= {extract_date_sql} then {value} end"
         return value, failing(f"case when {ts} is null then {unrecognised} else 'date after the extract date' end")
     if col.type == "integer":
+        # Nearly every delivered whole number is written plainly ("144"), and then it is its
+        # number's own text: that number is the answer, without the pattern that strips
+        # formatting, which ran on every value (0.5 s of CPU per 10 million values against 0.1 s;
+        # item 46). DuckDB's cast alone would not do: it rounds "1.5" to 2 and reads "0x10".
+        # Any other text goes through the cleaning as before, and only there through a double,
+        # so a plain number beyond 2^53 now keeps its last digits.
+        plain = f"try_cast({v} as bigint)"
         cleaned = _number(v)
         whole = f"try_cast(try_cast({cleaned} as double) as bigint)"
-        return f"case when try_cast({cleaned} as double) = {whole} then {whole} end", failing("'not a whole number'")
+        value = f"case when cast({plain} as varchar) = {v} then {plain} when try_cast({cleaned} as double) = {whole} then {whole} end"
+        return value, failing("'not a whole number'")
     if col.type == "decimal":
         return f"try_cast({_number(v)} as double)", failing("'not a number'")
     if col.type == "boolean":
