@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from pipelines.contracts.model import Code, CodeSet, Column, load_contract
-from pipelines.ingest.conform import DATE_FORMATS, TWO_DIGIT_YEAR, TWO_DIGIT_YEAR_MAX_LENGTH, blank_to_null, conformed_expr, parsed_timestamp
+from pipelines.ingest.conform import DATE_FORMATS, FORMULA_LIKE, TWO_DIGIT_YEAR, TWO_DIGIT_YEAR_MAX_LENGTH, blank_to_null, conformed_expr, parsed_timestamp, sql_literal
 
 
 @pytest.mark.parametrize(
@@ -194,3 +194,20 @@ def test_whole_numbers(text, expected):
         got, why = con.execute(f"select value, {reason('value')} from (select v, {value} as value from (select cast(? as varchar) as v))", [text]).fetchall()[0]
     assert got == expected
     assert why == (None if expected is not None or text is None else "not a whole number")
+
+
+def test_formula_shortcut_agrees_with_the_pattern():
+    # Ids and text are passed on the code of their first character when it is a digit or a
+    # letter; every other value meets FORMULA_LIKE. The two must agree for every first character.
+    firsts = [chr(i) for i in range(1, 128)] + ["\u00a0", "\u00e9", "\u2212", "\uff1d", "\U0001f600"]
+    texts = [first + rest for first in firsts for rest in ("", "1", "x", " ", ".5", "-")]
+    column = Column(name="v", type="text", description="")
+    value, _ = conformed_expr(column, "v", None, 2023, "date '2023-05-15'")
+    with duckdb.connect() as con:
+        con.execute("create table t (v varchar)")
+        con.executemany("insert into t values (?)", [[t] for t in texts])
+        rows = con.execute(f"select v, {value} as kept, regexp_matches(v, {sql_literal(FORMULA_LIKE)}) as looks_like_formula from t").fetchall()
+    assert len(rows) == len(texts)
+    for text, kept, looks_like_formula in rows:
+        assert (kept is None) == looks_like_formula, repr(text)
+    assert sum(kept is None for _, kept, _ in rows) > 20  # =, +, @, tab, CR and "-x" were refused

@@ -149,7 +149,12 @@ def conformed_expr(
         if col.pattern:
             value = f"case when regexp_full_match({value}, {sql_literal(col.pattern.strip('^$'))}) then {value} end"
             why = f"case when {formula} then {why} else {sql_literal('does not match pattern ' + col.pattern)} end"
-        return f"case when not {formula} then {value} end", failing(why)
+        # FORMULA_LIKE can only match from a first character of =+@-, a tab or a carriage
+        # return. A value that starts with a digit or a letter (nearly every id and text) is
+        # passed on the code of its first character, and only the rest meet the pattern: 0.6 s
+        # of CPU per 10 million values of five census ids against 1.0 s (item 46).
+        cannot_be_formula = f"(ascii({v}) >= 65 or ascii({v}) between 48 and 57 or not {formula})"
+        return f"case when {cannot_be_formula} then {value} end", failing(why)
     if col.type == "code":
         assert codeset is not None
         mapping = codeset.input_map(year)
