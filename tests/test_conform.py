@@ -197,8 +197,8 @@ def test_whole_numbers(text, expected):
 
 
 def test_formula_shortcut_agrees_with_the_pattern():
-    # Ids and text are passed on the code of their first character when it is a digit or a
-    # letter; every other value meets FORMULA_LIKE. The two must agree for every first character.
+    # Ids and text are passed on the code of their first character when it is a digit or
+    # from "A" on; every other value meets FORMULA_LIKE. The two must agree for every first character.
     firsts = [chr(i) for i in range(1, 128)] + ["\u00a0", "\u00e9", "\u2212", "\uff1d", "\U0001f600"]
     texts = [first + rest for first in firsts for rest in ("", "1", "x", " ", ".5", "-")]
     column = Column(name="v", type="text", description="")
