@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from pipelines.contracts.model import Code, CodeSet, Column, load_contract
-from pipelines.ingest.conform import DATE_FORMATS, FORMULA_LIKE, TWO_DIGIT_YEAR, TWO_DIGIT_YEAR_MAX_LENGTH, blank_to_null, conformed_expr, parsed_timestamp, sql_literal
+from pipelines.ingest.conform import BLANK_WORDS, DATE_FORMATS, FORMULA_LIKE, TWO_DIGIT_YEAR, TWO_DIGIT_YEAR_MAX_LENGTH, blank_to_null, conformed_expr, parsed_timestamp, sql_literal
 
 
 @pytest.mark.parametrize(
@@ -147,9 +147,6 @@ def test_code_lookup():
 def test_code_lookup_with_no_code_valid_in_the_year():
     later = CodeSet(name="later", description="", source="", codes=(Code("N", "New", since=2030),))
     assert _conformed_codes(later, ["N", None]) == [(None, "not a later code valid in collection year 2023"), (None, None)]
-
-
-BLANK_WORDS = ("", "NULL", "N/A", "-")
 
 
 def test_code_lookup_agrees_with_the_code_sets():

@@ -87,14 +87,21 @@ def _sql_list(values) -> str:
     return "[" + ", ".join(sql_literal(v) for v in values) + "]"
 
 
+# What a cell holds when it holds nothing: Excel and Mosaic reports write "NULL", "N/A" or a
+# lone "-" for nothing (after trimming).
+BLANK_WORDS = ("", "NULL", "N/A", "-")
+
+
 def blank_to_null(expr: str) -> str:
-    # Excel and Mosaic reports write "NULL", "N/A" or a lone "-" for nothing.
     # trim() builds a new string for every value, and was a fifth of conforming the census. It
     # takes Unicode spaces (U+00A0, U+3000...) as well as ' ' from either end, so it can change
     # only a value that ends in a space or holds a character beyond ASCII (more bytes than
     # characters); every other value is its own trim, and is passed as it is (item 31).
     may_trim = f"starts_with({expr}, ' ') or ends_with({expr}, ' ') or strlen({expr}) <> length({expr})"
-    return f"nullif(nullif(nullif(nullif((case when {may_trim} then trim({expr}) else {expr} end), ''), 'NULL'), 'N/A'), '-')"
+    cleaned = f"(case when {may_trim} then trim({expr}) else {expr} end)"
+    for word in BLANK_WORDS:
+        cleaned = f"nullif({cleaned}, {sql_literal(word)})"
+    return cleaned
 
 
 def parsed_timestamp(v: str) -> str:
