@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import hashlib
+import json
 import threading
 import uuid
 
@@ -134,6 +135,45 @@ def test_duplicate_keys_are_judged_on_the_delivered_ids_not_their_pseudonyms(tmp
     # connection's memo of pseudonyms stays for the source's next file).
     assert con.execute("select count(*) from raw.testsrc__people where _quarantine is not null").fetchall()[0][0] == 0
     assert con.execute("select table_name from duckdb_tables() where database_name = 'temp'").fetchall() == [("pseudonym_memo",)]
+    con.close()
+
+
+def test_the_working_columns_are_json_text_that_reads_back_exactly(tmp_path):
+    """A row's blanked values stay in the raw table's `_issues` as JSON text, and the logs read
+    them back from it: quotes, a backslash, a comma and letters beyond ASCII come out as they
+    went in."""
+    awkward = '2"5\\ é,7'
+    extract, path = deliver(tmp_path, HEADER + "\n" + '207,P1,A,F,2010-01-01,2023-04-01,"2""5\\ é,7",,\n')
+    con = connect(tmp_path)
+    result = ingest(con, tmp_path, extract, path)
+    assert (result.rows_staged, result.values_blanked) == (1, 1)
+    assert con.execute("select column_name, value, reason from dq.value_issues").fetchall() == [("visits", awkward, "not a whole number")]
+    types = dict(con.execute("select column_name, data_type from information_schema.columns where table_name = 'testsrc__people'").fetchall())
+    assert (types["_quarantine"], types["_issues"]) == ("VARCHAR", "VARCHAR")
+    (kept,) = con.execute("select _issues from raw.testsrc__people").fetchall()[0]
+    assert json.loads(kept) == [{"column_name": "visits", "value": awkward, "rule": "conformance", "reason": "not a whole number", "action": "blanked"}]
+    con.close()
+
+
+def test_working_columns_of_an_older_warehouse_become_json_text(tmp_path):
+    """Before item 47 the working columns were a struct and a list of structs. A raw table of
+    then is converted on its next load, and a kept row's issues say what they said."""
+    con = connect(tmp_path)
+    con.execute(
+        f"create table raw.testsrc__people {OLD_LAYOUT[:-1]}, _quarantine STRUCT(rule VARCHAR, reason VARCHAR, column_name VARCHAR, value VARCHAR), "
+        "_issues STRUCT(column_name VARCHAR, value VARCHAR, rule VARCHAR, reason VARCHAR, action VARCHAR)[])"
+    )
+    con.execute(
+        "insert into raw.testsrc__people values (null, 'F', '2023-04-15', date '2023-04-15', 'people.csv', 2, null, "
+        "[{'column_name': 'sex', 'value': 'X', 'rule': 'conformance', 'reason': 'not a sex code', 'action': 'blanked'}])"
+    )
+    ingest(con, tmp_path, *deliver(tmp_path, HEADER + "\n207,P1,Ann,F,,2023-05-01,,,\n"))
+    types = dict(con.execute("select column_name, data_type from information_schema.columns where table_name = 'testsrc__people'").fetchall())
+    assert (types["_quarantine"], types["_issues"]) == ("VARCHAR", "VARCHAR")
+    rows = con.execute("select _extract_id, _quarantine, _issues from raw.testsrc__people order by _extract_id").fetchall()
+    assert [(r[0], r[1]) for r in rows] == [("2023-04-15", None), ("2023-05-15", None)]
+    assert json.loads(rows[0][2]) == [{"column_name": "sex", "value": "X", "rule": "conformance", "reason": "not a sex code", "action": "blanked"}]
+    assert rows[1][2] is None
     con.close()
 
 

@@ -30,9 +30,9 @@ LOAD_COLUMNS = [
     ("_extract_date", "Date the extract was taken.", "non_personal"),
     ("_source_file", "File the row came from.", "non_personal"),
     ("_source_row", "Row number in that file as Excel shows it.", "non_personal"),
-    ("_quarantine", "Ingest's verdict on the row while it loads; empty in every row kept (the quarantined rows are in dq.quarantine).", "non_personal"),
+    ("_quarantine", "Ingest's verdict on the row while it loads, as JSON text; empty in every row kept (the quarantined rows are in dq.quarantine).", "non_personal"),
     # A retired code is shown as delivered, as in dq.value_issues.
-    ("_issues", "The row's values that ingest blanked or reported, as dq.value_issues lists them: a personal value withheld, a retired code shown.", "quasi_identifier"),
+    ("_issues", "The row's values that ingest blanked or reported, as dq.value_issues lists them, as a JSON list: a personal value withheld, a retired code shown.", "quasi_identifier"),
 ]
 CLASSIFICATION = {
     "person_id": "pseudonymised_identifier",

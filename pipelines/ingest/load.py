@@ -63,10 +63,33 @@ WORK_TABLES = ("landed", "rej", "scan", "shift", "dupkeys", "dups", "pseudonyms"
 # Columns of every raw table that the load itself uses: each row's verdict (the first mandatory
 # rule it failed; the quarantined rows are logged and deleted before the load commits, so it is
 # empty in every row kept) and the values it blanked or reported (logged to dq.value_issues).
-WORKING_COLUMNS = {
+# Each is JSON text, NULL for a clean row, of the shape below: a struct and a list of structs as
+# DuckDB types cost a column per field to write, blank or not, and writing them was about a tenth
+# of the insert's write at national volume (docs/benchmarks.md, item 47).
+WORKING_COLUMNS = {"_quarantine": "VARCHAR", "_issues": "VARCHAR"}
+WORKING_SHAPES = {
     "_quarantine": "STRUCT(rule VARCHAR, reason VARCHAR, column_name VARCHAR, value VARCHAR)",
     "_issues": "STRUCT(column_name VARCHAR, value VARCHAR, rule VARCHAR, reason VARCHAR, action VARCHAR)[]",
 }
+
+
+def working_json(name: str, sql: str) -> str:
+    """SQL of a working column's JSON text from SQL of its shape (NULL stays NULL)."""
+    return f"cast(to_json(cast({sql} as {WORKING_SHAPES[name]})) as varchar)"
+
+
+def working_value(name: str, column_sql: str) -> str:
+    """SQL reading a working column's JSON text back into its shape."""
+    return f"from_json({column_sql}, {sql_literal(_json_shape(WORKING_SHAPES[name]))})"
+
+
+def _json_shape(duckdb_type: str) -> str:
+    """`from_json`'s structure for one of WORKING_SHAPES: STRUCT(a VARCHAR, ...)[] becomes
+    [{"a": "VARCHAR", ...}]."""
+    is_list = duckdb_type.endswith("[]")
+    fields = duckdb_type.removesuffix("[]").removeprefix("STRUCT(").removesuffix(")").split(", ")
+    shape = "{" + ", ".join(f'"{name}": "{kind}"' for name, kind in (f.split(" ") for f in fields)) + "}"
+    return f"[{shape}]" if is_list else shape
 
 DQ_DDL = """
 create schema if not exists raw;
@@ -366,7 +389,7 @@ def _quarantine_duplicates(
         """
     )
     con.execute(
-        f"""update {raw_table} set _quarantine = {_verdict('_dup_rule', '_dup_reason', key_list, 'cast(NULL as varchar)')}
+        f"""update {raw_table} set _quarantine = {working_json('_quarantine', _verdict('_dup_rule', '_dup_reason', key_list, 'cast(NULL as varchar)'))}
         from dups_{tag} where {this_extract} and _source_row = _dup_row and _quarantine is null"""
     )
 
@@ -717,7 +740,7 @@ def _load_landed_file(
         f"{sql_literal(path.name)} as _source_file",
         "_excel_row as _source_row",
     ]
-    working = [f"cast({quarantine_sql} as {WORKING_COLUMNS['_quarantine']}) as _quarantine", f"cast({issues_sql} as {WORKING_COLUMNS['_issues']}) as _issues"]
+    working = [f"{working_json('_quarantine', quarantine_sql)} as _quarantine", f"{working_json('_issues', issues_sql)} as _issues"]
     rows_select = (
         f"select {', '.join(out_exprs + [quote_ident(n) for n in wide_columns] + lineage + working)} "
         f"from ({all_conformed}) {' '.join(pseudonym_joins)}"
@@ -740,12 +763,15 @@ def _load_landed_file(
     con.execute("begin transaction")
     try:
         con.execute(f"create table if not exists {raw_table} ({', '.join(column_ddl)})")
-        existing = {r[0] for r in con.execute(
-            "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?", [table.raw_table]
-        ).fetchall()}
+        existing = dict(con.execute(
+            "select column_name, data_type from information_schema.columns where table_schema = 'raw' and table_name = ?", [table.raw_table]
+        ).fetchall())
         for ddl, name in zip(column_ddl, [c.split(" ")[0].strip('"') for c in column_ddl]):
             if name not in existing:  # a column added by a newer contract year
                 con.execute(f"alter table {raw_table} add column {ddl}")
+            elif name in WORKING_COLUMNS and existing[name] != WORKING_COLUMNS[name]:
+                # A raw table written before the working columns were JSON text (item 47).
+                con.execute(f"alter table {raw_table} alter column {name} set data type {WORKING_COLUMNS[name]} using cast(to_json({name}) as varchar)")
         con.execute(f"delete from {raw_table} where {this_extract}")
         con.execute(
             f"update dq.ingest_log set status = {sql_literal(SUPERSEDED)} where extract_id = ? and source = ? and table_name = ? and status = 'loaded'",
@@ -761,8 +787,9 @@ def _load_landed_file(
             _quarantine_duplicates(con, tag, table.primary_key, raw_table, this_extract, delivered_rows, conformed_rows(set(table.primary_key)), raw_names)
         con.execute(
             f"""insert into dq.quarantine
-            select ?, ?, ?, ?, ?, _source_row, _quarantine.column_name, _quarantine.value, _quarantine.rule, _quarantine.reason, ?
-            from {raw_table} where {this_extract} and _quarantine is not null{delivered_rows}""",
+            select ?, ?, ?, ?, ?, _source_row, _row_verdict.column_name, _row_verdict.value, _row_verdict.rule, _row_verdict.reason, ?
+            from (select _source_row, {working_value('_quarantine', '_quarantine')} as _row_verdict
+                  from {raw_table} where {this_extract} and _quarantine is not null{delivered_rows})""",
             meta + [now],
         )
         con.execute(
@@ -776,7 +803,7 @@ def _load_landed_file(
             con.execute(
                 f"""insert into dq.value_issues
                 select ?, ?, ?, ?, ?, _source_row, _issue.column_name, _issue.value, _issue.rule, _issue.reason, _issue.action, ?
-                from (select _source_row, unnest(_issues) as _issue from {raw_table}
+                from (select _source_row, unnest({working_value('_issues', '_issues')}) as _issue from {raw_table}
                       where {this_extract} and _quarantine is null and _issues is not null{delivered_rows})""",
                 meta + [now],
             )
