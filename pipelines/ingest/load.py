@@ -63,9 +63,10 @@ WORK_TABLES = ("landed", "rej", "scan", "shift", "dupkeys", "dups", "pseudonyms"
 # Columns of every raw table that the load itself uses: each row's verdict (the first mandatory
 # rule it failed; the quarantined rows are logged and deleted before the load commits, so it is
 # empty in every row kept) and the values it blanked or reported (logged to dq.value_issues).
-# Each is JSON text, NULL for a clean row, of the shape below: a struct and a list of structs as
-# DuckDB types cost a column per field to write, blank or not, and writing them was about a tenth
-# of the insert's write at national volume (docs/benchmarks.md, item 47).
+# Each is JSON text of the shape below, NULL for a clean row. As a DuckDB struct and list of
+# structs they were nine nested text fields to write, NULL or not: about 1.5 s per 10 million
+# census rows, an eighth of writing the rows, against nearly nothing as text (docs/benchmarks.md,
+# item 47).
 WORKING_COLUMNS = {"_quarantine": "VARCHAR", "_issues": "VARCHAR"}
 WORKING_SHAPES = {
     "_quarantine": "STRUCT(rule VARCHAR, reason VARCHAR, column_name VARCHAR, value VARCHAR)",
