@@ -81,16 +81,7 @@ def working_json(name: str, sql: str) -> str:
 
 def working_value(name: str, column_sql: str) -> str:
     """SQL reading a working column's JSON text back into its shape."""
-    return f"from_json({column_sql}, {sql_literal(_json_shape(WORKING_SHAPES[name]))})"
-
-
-def _json_shape(duckdb_type: str) -> str:
-    """`from_json`'s structure for one of WORKING_SHAPES: STRUCT(a VARCHAR, ...)[] becomes
-    [{"a": "VARCHAR", ...}]."""
-    is_list = duckdb_type.endswith("[]")
-    fields = duckdb_type.removesuffix("[]").removeprefix("STRUCT(").removesuffix(")").split(", ")
-    shape = "{" + ", ".join(f'"{name}": "{kind}"' for name, kind in (f.split(" ") for f in fields)) + "}"
-    return f"[{shape}]" if is_list else shape
+    return f"cast(cast({column_sql} as json) as {WORKING_SHAPES[name]})"
 
 DQ_DDL = """
 create schema if not exists raw;
@@ -772,7 +763,7 @@ def _load_landed_file(
                 con.execute(f"alter table {raw_table} add column {ddl}")
             elif name in WORKING_COLUMNS and existing[name] != WORKING_COLUMNS[name]:
                 # A raw table written before the working columns were JSON text (item 47).
-                con.execute(f"alter table {raw_table} alter column {name} set data type {WORKING_COLUMNS[name]} using cast(to_json({name}) as varchar)")
+                con.execute(f"alter table {raw_table} alter column {name} set data type {WORKING_COLUMNS[name]} using {working_json(name, name)}")
         con.execute(f"delete from {raw_table} where {this_extract}")
         con.execute(
             f"update dq.ingest_log set status = {sql_literal(SUPERSEDED)} where extract_id = ? and source = ? and table_name = ? and status = 'loaded'",
